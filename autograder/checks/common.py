@@ -1,0 +1,137 @@
+"""Helpers every check uses: silence, safe calls into student code, typed comparisons.
+
+nbgrader scores a test cell 0 as soon as anything reaches its stderr, so every check runs inside
+``quiet()``: warnings are recorded rather than printed, and both ``sys.stderr`` and file descriptor 2
+are muted. Student values are never compared with their own ``==``: they are converted to plain
+numbers or arrays first, and floats are compared with tolerances.
+"""
+
+import contextlib
+import functools
+import io
+import numbers
+import os
+import sys
+import warnings
+
+import numpy as np
+
+from ..errors import AnswerError
+
+__all__ = [
+    "AnswerError",
+    "quiet",
+    "check",
+    "call",
+    "expect",
+    "expect_int",
+    "expect_float",
+    "expect_str",
+    "close",
+    "describe",
+]
+
+
+@contextlib.contextmanager
+def _mute_fd2():
+    """Point file descriptor 2 at /dev/null for the block (C code and subprocesses write there)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def quiet():
+    """Run a block with nothing reaching stderr; yields the list of warnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with contextlib.redirect_stderr(io.StringIO()), _mute_fd2():
+            yield caught
+
+
+def check(func):
+    """Make ``func`` a check: it runs quietly and prints one line when the answer passes."""
+
+    @functools.wraps(func)
+    def run_check(*args, **kwargs):
+        with quiet():
+            passed = func(*args, **kwargs)
+        if passed:
+            print(f"✓ {passed}")
+
+    return run_check
+
+
+def describe(value) -> str:
+    """A short description of a value's type and shape, for messages."""
+    kind = type(value).__name__
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"{kind} of shape {tuple(shape)}"
+    if isinstance(value, (list, tuple)):
+        return f"{kind} of length {len(value)}"
+    return kind
+
+
+def call(func, *args, what: str):
+    """Call student code; any exception becomes an ``AnswerError`` that says which call failed."""
+    if not callable(func):
+        raise AnswerError(f"{what}: expected a function, got {describe(func)}.")
+    try:
+        return func(*args)
+    except AnswerError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure of student code is the student's to see
+        raise AnswerError(f"{what} raised {type(error).__name__}: {error}") from None
+
+
+def expect(condition: bool, message: str) -> None:
+    """Raise ``AnswerError(message)`` unless ``condition`` holds."""
+    if not condition:
+        raise AnswerError(message)
+
+
+def expect_int(name: str, value, expected: int, hint: str = "") -> None:
+    """``value`` must be an integer (Python or NumPy, not bool or float) equal to ``expected``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise AnswerError(f"{name} should be an int, got {describe(value)}{': ' + hint if hint else '.'}")
+    if int(value) != int(expected):
+        raise AnswerError(f"{name} is {int(value)}, expected {int(expected)}{': ' + hint if hint else '.'}")
+
+
+def expect_float(name: str, value, expected: float, hint: str = "", rtol: float = 1e-7, atol: float = 1e-12) -> None:
+    """``value`` must be a real number (int or float, Python or NumPy) close to ``expected``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise AnswerError(f"{name} should be a float, got {describe(value)}.")
+    if not close(float(value), expected, rtol=rtol, atol=atol):
+        raise AnswerError(f"{name} is {float(value):.6g}, which is not the expected value{': ' + hint if hint else '.'}")
+
+
+def expect_str(name: str, value, choices) -> str:
+    """``value`` must be a string (``str`` or ``numpy.str_``) among ``choices``; returns it as ``str``."""
+    if not isinstance(value, (str, np.str_)):
+        raise AnswerError(f"{name} should be a category name (a str), got {describe(value)}; choose from {list(choices)}.")
+    text = str(value)
+    if text not in choices:
+        raise AnswerError(f"{name} is {text!r}, which is not one of {list(choices)}.")
+    return text
+
+
+def close(actual, expected, rtol: float = 1e-7, atol: float = 1e-12) -> bool:
+    """True when two numbers or arrays of the same shape agree within tolerances (NaN never agrees)."""
+    actual = np.asarray(actual, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    if actual.shape != expected.shape:
+        return False
+    return bool(np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False))

@@ -1,0 +1,127 @@
+"""The course folder: its assignments, its nbgrader configuration, and the release/solutions build.
+
+Everything goes through nbgrader's own classes (``NbGraderAPI``, ``GenerateAssignment``,
+``GenerateSolution``) with the configuration read from the course's ``nbgrader_config.py``, so the
+result is exactly what the plain ``nbgrader`` commands produce.
+"""
+
+import contextlib
+import os
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from .errors import AutograderError, CourseLayoutError
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+def find_root(start: os.PathLike | str = ".") -> Path:
+    """The nearest folder at or above ``start`` holding ``nbgrader_config.py`` and ``source/``."""
+    start = Path(start).resolve()
+    for folder in [start, *start.parents]:
+        if (folder / CONFIG_FILE).is_file() and (folder / "source").is_dir():
+            return folder
+    raise CourseLayoutError(
+        f"no course found at or above {start}: run this inside the course folder "
+        f"(the one with {CONFIG_FILE} and source/)."
+    )
+
+
+def assignments(root: Path) -> list[str]:
+    """Names of the assignments in ``source/``: every folder holding a notebook."""
+    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def require_assignments(root: Path, names) -> list[str]:
+    """``names`` if each is an assignment of the course (all of them when ``names`` is empty)."""
+    known = assignments(root)
+    names = list(names) or known
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise CourseLayoutError(f"unknown assignment {', '.join(unknown)}: the course has {', '.join(known)}.")
+    return names
+
+
+def load_config(root: Path, **overrides) -> Config:
+    """The course's ``nbgrader_config.py``, with ``CourseDirectory.root`` set and ``overrides`` merged.
+
+    ``overrides`` map ``"Class.trait"`` to a value, e.g. ``{"CourseDirectory.db_url": "sqlite:///x.db"}``.
+    """
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    for key, value in overrides.items():
+        section, trait = key.split(".")
+        setattr(config[section], trait, value)
+    return config
+
+
+@contextlib.contextmanager
+def inside(root: Path):
+    """Run a block with the course root as working directory (nbgrader resolves some paths from there)."""
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def nbgrader_api(root: Path, **overrides):
+    """nbgrader's ``NbGraderAPI`` for the course at ``root``."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = load_config(root, **overrides)
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def _run(app, what: str) -> None:
+    from nbgrader.apps.api import capture_log
+
+    result = capture_log(app)
+    if not result["success"]:
+        raise AutograderError(f"{what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")
+
+
+def build(root: Path, names=()) -> list[str]:
+    """Regenerate ``release/`` (student version) and ``solutions/`` (executed, no hidden tests) from ``source/``.
+
+    Returns the assignments built. Needs the 20 Newsgroups data, since the solutions are executed.
+    """
+    from nbgrader.converters import GenerateAssignment, GenerateSolution
+    from nbgrader.utils import temp_attrs
+
+    root = Path(root).resolve()
+    names = require_assignments(root, names)
+    with inside(root):
+        api = nbgrader_api(root)
+        for name in names:
+            with temp_attrs(api.coursedir, assignment_id=name):
+                app = GenerateAssignment(coursedir=api.coursedir, parent=api)
+                app.force = True
+                app.create_assignment = True
+                _run(app, f"generate_assignment {name}")
+                app = GenerateSolution(coursedir=api.coursedir, parent=api)
+                app.force = True
+                _run(app, f"generate_solution {name}")
+    return names
+
+
+COURSE_FILES = ("nbgrader_config.py", "source", "release", "solutions")
+
+
+def copy_course(root: Path, destination: Path) -> Path:
+    """Copy the committed course (config, source/, release/, solutions/) to ``destination``; no runtime state."""
+    import shutil
+
+    root, destination = Path(root), Path(destination)
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for name in COURSE_FILES:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, destination / name, ignore=ignore)
+        elif (root / name).is_file():
+            shutil.copy2(root / name, destination / name)
+    return destination

@@ -1,0 +1,63 @@
+"""Sample submissions, written as changes to the worked solution, each with the outcome it must get.
+
+Used by the test suite (every sample is graded by real nbgrader and its scores compared with
+``expect_lost``) and by ``autograder demo`` (simulated students). A sample replaces the code of some
+solution cells (by ``grade_id``); every other solution cell keeps the instructor's solution.
+
+Kinds: ``honest`` samples are correct answers written another way and must get full marks;
+``mistake`` samples carry one typical mistake and must lose points on the listed test cells only;
+``blank`` is the untouched student version and must score 0 everywhere.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A submission written as ``grade_id -> replacement source`` for solution cells."""
+
+    name: str
+    kind: str  # "honest", "mistake" or "blank"
+    cells: dict = field(default_factory=dict)
+    expect_lost: tuple = ()  # grade_ids of the test cells that must score below their maximum
+    why: str = ""
+
+
+def solution_source(source_cell) -> str:
+    """The instructor's solution of a source cell with the BEGIN/END SOLUTION marker lines removed."""
+    return "\n".join(line for line in source_cell.source.split("\n") if not _MARKER.match(line))
+
+
+def make_submission(source_nb, release_nb, sample: Sample):
+    """The student notebook that ``sample`` describes, built from the release a student fetched.
+
+    ``source_nb`` and ``release_nb`` are nbformat notebooks of the same assignment.
+    """
+    solutions = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in source_nb.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    unknown = set(sample.cells) - set(solutions)
+    if unknown:
+        raise KeyError(f"sample {sample.name} names cells that are not solution cells: {sorted(unknown)}")
+    submission = nbformat.from_dict(release_nb)
+    if sample.kind == "blank":
+        return submission
+    for cell in submission.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = sample.cells.get(grade_id, solution_source(solutions[grade_id]))
+    return submission
+
+
+def samples_for(assignment: str) -> list:
+    """The samples of an assignment (its module in this package defines ``SAMPLES``)."""
+    import importlib
+
+    return importlib.import_module(f"{__name__}.{assignment}").SAMPLES

@@ -1,0 +1,50 @@
+"""Real `nbgrader autograde` on every sample submission: scores read from the gradebook.
+
+Every honest sample gets full marks on every autograded cell, every mistake loses points on the cells it
+names and on no other, and the untouched release scores 0 everywhere without crashing the batch.
+"""
+
+import nbformat
+import pytest
+
+from autograder import course
+from autograder.gradebook import cell_scores
+from autograder.samples import make_submission, samples_for
+
+from .conftest import REPO, nbgrader
+
+CASES = [(name, sample) for name in course.assignments(REPO) for sample in samples_for(name)]
+
+
+@pytest.fixture(scope="module")
+def graded(built_course):
+    """Submit every sample as its own student, then run one real `nbgrader autograde` per assignment."""
+    config = course.load_config(built_course)
+    db_url = f"sqlite:///{built_course / 'gradebook.db'}"
+    for name in course.assignments(built_course):
+        for notebook in sorted((built_course / "source" / name).glob("*.ipynb")):
+            source_nb = nbformat.read(notebook, 4)
+            release_nb = nbformat.read(built_course / "release" / name / notebook.name, 4)
+            for sample in samples_for(name):
+                folder = built_course / "submitted" / sample.name / name
+                folder.mkdir(parents=True, exist_ok=True)
+                nbformat.write(make_submission(source_nb, release_nb, sample), folder / notebook.name)
+        nbgrader(built_course, "autograde", name, "--force")
+    return lambda name, sample: cell_scores(db_url, config.CourseDirectory.course_id, name, sample.name)
+
+
+@pytest.mark.parametrize("name,sample", CASES, ids=[f"{n}-{s.kind}-{s.name}" for n, s in CASES])
+def test_sample_scores(graded, name, sample):
+    scores = {cell.grade_id: cell for cell in graded(name, sample).values() if cell.autograded}
+    assert scores, f"no grades recorded for {sample.name}"
+    unknown = set(sample.expect_lost) - set(scores)
+    assert not unknown, f"expect_lost names cells that are not graded: {unknown}"
+    for grade_id, cell in scores.items():
+        if sample.kind == "blank":
+            assert cell.score == 0, f"{grade_id}: the blank release scored {cell.score}"
+        elif grade_id in sample.expect_lost:
+            assert cell.score < cell.max_score, f"{sample.name} ({sample.why}) kept full marks on {grade_id}"
+        else:
+            assert cell.score == cell.max_score, (
+                f"{sample.name} ({sample.why}) lost points on {grade_id}: {cell.score}/{cell.max_score}"
+            )
