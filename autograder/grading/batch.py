@@ -1,0 +1,185 @@
+"""Grade every collected submission of an assignment in parallel, then write grades and feedback.
+
+``grade_assignment`` is the coordinator: it turns each ``submitted/<student>/<assignment>`` folder into a
+``GradeJob`` (skipping submissions whose record already has the same content hash, unless ``force``),
+runs ``autograder.grade_one.grade_one`` on an executor (``autograder.executors``) with a progress bar,
+writes each result as it arrives (the only writer of the gradebook, autograded/ and the records), then
+generates feedback for the students it graded.
+"""
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import course, records
+from ..errors import NoSubmissionsError
+from ..executors import make_executor
+from . import store, template
+from .feedback import generate as generate_feedback
+from .jobs import GradeJob, GradeResult
+
+IGNORED = (".ipynb_checkpoints", "__pycache__")
+
+
+@dataclass
+class GradingSummary:
+    """What one ``grade`` run did; ``records`` hold every submission of the assignment afterwards."""
+
+    assignment: str
+    graded: list = field(default_factory=list)  # students graded in this run (any status)
+    skipped: list = field(default_factory=list)  # unchanged since their last grading
+    records: list = field(default_factory=list)
+    feedback_failures: dict = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.records if r.student in self.graded and r.status == status)
+
+    @property
+    def mean_score(self) -> float | None:
+        scores = [r.score for r in self.records if r.status != "missing"]
+        return sum(scores) / len(scores) if scores else None
+
+    def table(self) -> str:
+        """A short plain-text summary for the command line."""
+        mean = self.mean_score
+        max_score = max((r.max_score for r in self.records), default=0.0)
+        lines = [
+            f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
+            f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
+            "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
+        ]
+        problems = [r for r in self.records if r.status in ("flagged", "failed")]
+        if problems:
+            lines.append("")
+            lines.append(f"{'student':<24} {'status':<8} {'score':>7}  reasons")
+            for r in problems:
+                lines.append(f"{r.student:<24} {r.status:<8} {r.score:>7.2f}  {'; '.join(r.reasons)}")
+        for student, error in self.feedback_failures.items():
+            lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
+        return "\n".join(lines)
+
+
+def _files(folder: Path) -> dict:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part in IGNORED for part in p.relative_to(folder).parts)
+    }
+
+
+def content_hash(files: dict) -> str:
+    """sha256 over a submission's files (relative paths and contents, in path order)."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
+    """``student -> folder`` of every collected submission of ``assignment``."""
+    base = root / submitted_dir
+    if not base.is_dir():
+        return {}
+    return {p.name: p / assignment for p in sorted(base.iterdir()) if (p / assignment).is_dir()}
+
+
+def grade_assignment(
+    root,
+    assignment: str,
+    workers: int | None = None,
+    force: bool = False,
+    db_url: str | None = None,
+    progress: bool = True,
+    executor=None,
+    students=(),
+    feedback: bool = True,
+) -> GradingSummary:
+    """Grade ``assignment``'s collected submissions in parallel; write gradebook, autograded/, records, feedback.
+
+    ``workers``: processes (default one per core; 0 grades in this process). ``force``: regrade
+    submissions graded before with the same content. ``db_url``: any SQLAlchemy URL (default: the
+    course's ``CourseDirectory.db_url``). ``students``: only these (default: every collected one).
+    ``feedback``: generate feedback for the students graded (nbgrader's GenerateFeedback).
+    """
+    from nbgrader.coursedir import CourseDirectory
+    from tqdm import tqdm
+
+    from ..grade_one import grade_one
+
+    root = Path(root).resolve()
+    course.require_assignments(root, [assignment])
+    overrides = {"CourseDirectory.db_url": db_url} if db_url else {}
+    config = course.load_config(root, **overrides)
+    coursedir = CourseDirectory(config=config)
+    db_url, course_id = coursedir.db_url, coursedir.course_id
+    folders = _submissions(root, coursedir.submitted_directory, assignment)
+    if students:
+        unknown = sorted(set(students) - set(folders))
+        if unknown:
+            raise NoSubmissionsError(
+                f"no submission of {assignment} collected for {', '.join(unknown)}: run `autograder collect {assignment}` "
+                "or check the student ids"
+            )
+        folders = {s: f for s, f in folders.items() if s in students}
+    if not folders:
+        raise NoSubmissionsError(
+            f"no submissions collected for {assignment} (nothing in {root / coursedir.submitted_directory}/*/{assignment}): "
+            f"run `autograder collect {assignment}` first"
+        )
+
+    template.ensure_assignment(root, assignment, db_url, course_id)
+    template_db = template.template_bytes(db_url, course_id, assignment)
+    source = _files(root / coursedir.source_directory / assignment)
+    release_dir = root / coursedir.release_directory / assignment
+    release = {p.name: p.read_bytes() for p in sorted(release_dir.glob("*.ipynb"))} if release_dir.is_dir() else {}
+    config_text = (root / course.CONFIG_FILE).read_text()
+
+    known = {r.student: r for r in records.load(db_url, course_id, assignment)}
+    summary = GradingSummary(assignment)
+    jobs, hashes = [], {}
+    for student, folder in folders.items():
+        files = _files(folder)
+        hashes[student] = content_hash(files)
+        if not force and student in known and known[student].content_hash == hashes[student]:
+            summary.skipped.append(student)
+            continue
+        jobs.append(GradeJob(
+            course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
+            release=release, config_text=config_text, template_db=template_db,
+            timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
+        ))
+
+    executor = executor or make_executor(workers)
+    bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="submission", file=sys.stderr,
+               disable=not progress or not jobs, dynamic_ncols=True)
+    problems = {"flagged": 0, "failed": 0}
+    try:
+        for outcome in executor.run(grade_one, jobs):
+            job = outcome.job
+            result = outcome.result
+            if result is None:
+                result = GradeResult(job.assignment, job.student, status="failed", kernel="not run",
+                                     reasons=[f"the grading worker stopped: {type(outcome.error).__name__}: {outcome.error}"])
+            score = store.write_grades(db_url, course_id, result, job.timestamp)
+            store.write_autograded(root / coursedir.autograded_directory / job.student / assignment, result)
+            store.save_record(db_url, course_id, result, hashes[job.student], score)
+            summary.graded.append(job.student)
+            if result.status in problems:
+                problems[result.status] += 1
+            bar.set_postfix(problems, refresh=False)
+            bar.update(1)
+    finally:
+        bar.close()
+
+    with_notebooks = [
+        s for s in summary.graded
+        if any((root / coursedir.autograded_directory / s / assignment).glob("*.ipynb"))
+    ]
+    for student in set(summary.graded) - set(with_notebooks):  # failed now: earlier feedback would mislead
+        store.remove_tree(root / coursedir.feedback_directory / student / assignment)
+    if feedback:
+        summary.feedback_failures = generate_feedback(root, assignment, with_notebooks, db_url)
+    summary.graded.sort()
+    summary.records = records.load(db_url, course_id, assignment)
+    return summary

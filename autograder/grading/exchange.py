@@ -1,0 +1,77 @@
+"""Release assignments to students and collect their submissions, through nbgrader's exchange.
+
+``release`` rebuilds release/ and solutions/ (``course.build``) and runs nbgrader's
+``release_assignment`` (``NbGraderAPI.release_assignment``); ``collect`` runs ``NbGraderAPI.collect``
+or, for a folder of files downloaded from an LMS, nbgrader's ``zip_collect``. The exchange folder is
+``Exchange.root`` of nbgrader_config.py unless ``exchange_root`` is given.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .. import course
+from ..errors import ExchangeError
+
+
+def _api(root: Path, exchange_root=None, **overrides):
+    if exchange_root is not None:
+        overrides["Exchange.root"] = str(Path(exchange_root).resolve())
+    return course.nbgrader_api(root, **overrides)
+
+
+def _check(outcome: dict, what: str, fix: str) -> None:
+    if not outcome or not outcome.get("success"):
+        log = ((outcome or {}).get("log") or "") + "\n" + ((outcome or {}).get("error") or "")
+        last = next((line for line in reversed(log.strip().splitlines()) if line.strip()), "")
+        raise ExchangeError(f"{what} failed: {last.strip()}\n{fix}")
+
+
+def release(root, assignments=(), exchange_root=None, force: bool = False, build: bool = True) -> list:
+    """Build (unless ``build`` is False) and release ``assignments`` (all by default); returns their names."""
+    root = Path(root).resolve()
+    names = course.build(root, assignments) if build else course.require_assignments(root, assignments)
+    overrides = {"ExchangeReleaseAssignment.force": True} if force else {}
+    with course.inside(root):
+        api = _api(root, exchange_root, **overrides)
+        for name in names:
+            _check(api.release_assignment(name), f"release_assignment {name}",
+                   "If it was released before, rerun with --force; check that the exchange folder "
+                   "(--exchange DIR or c.Exchange.root) exists and is writable.")
+    return names
+
+
+def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> list:
+    """Collect ``assignment``'s submissions into submitted/; returns the students who have one."""
+    root = Path(root).resolve()
+    course.require_assignments(root, [assignment])
+    if zip_dir is not None:
+        _zip_collect(root, assignment, Path(zip_dir))
+    else:
+        with course.inside(root):
+            api = _api(root, exchange_root)
+            _check(api.collect(assignment), f"collect {assignment}",
+                   "Check the exchange folder (--exchange DIR or c.Exchange.root) and c.CourseDirectory.course_id.")
+    submitted = root / "submitted"
+    students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+    return students
+
+
+def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> None:
+    """Copy an LMS download folder to downloaded/<assignment>/archive and run `nbgrader zip_collect`."""
+    if not zip_dir.is_dir():
+        raise ExchangeError(f"{zip_dir} is not a folder: give --zip the folder of files downloaded from the LMS.")
+    archive = root / "downloaded" / assignment / "archive"
+    archive.mkdir(parents=True, exist_ok=True)
+    for path in sorted(zip_dir.iterdir()):
+        if path.is_file():
+            shutil.copy2(path, archive / path.name)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force"],
+                            cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ExchangeError(
+            f"nbgrader zip_collect {assignment} failed:\n{(result.stdout + result.stderr).strip()[-2000:]}\n"
+            "Set c.FileNameCollectorPlugin.named_regexp in nbgrader_config.py to match your LMS's file names "
+            "(it must capture (?P<student_id>...) and (?P<file_id>...))."
+        )

@@ -1,0 +1,69 @@
+"""The gradebook a grading worker starts from: the assignment's notebooks and cells, no students.
+
+It is copied from the course gradebook (SQLite or PostgreSQL) through nbgrader's ``Gradebook`` API, so a
+worker grades against exactly the cells the course gradebook knows (the ones ``nbgrader autograde``
+would use), due date included. If the course gradebook does not know the assignment yet (a fresh
+PostgreSQL database, say), ``ensure_assignment`` runs nbgrader's ``GenerateAssignment`` into it from a
+scratch copy of the course, as ``nbgrader generate_assignment`` would, without touching ``release/``.
+"""
+
+import tempfile
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from .. import course
+
+
+def has_assignment(db_url: str, course_id: str, assignment: str) -> bool:
+    with Gradebook(db_url, course_id=course_id) as gb:
+        try:
+            return len(gb.find_assignment(assignment).notebooks) > 0
+        except MissingEntry:
+            return False
+
+
+def ensure_assignment(root: Path, assignment: str, db_url: str, course_id: str) -> bool:
+    """Record the assignment's notebooks and cells in the gradebook at ``db_url`` if missing; True if it did."""
+    if has_assignment(db_url, course_id, assignment):
+        return False
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.utils import temp_attrs
+
+    with tempfile.TemporaryDirectory(prefix="autograder-generate-") as scratch:
+        copy = course.copy_course(root, Path(scratch) / "course")
+        with course.inside(copy):
+            api = course.nbgrader_api(copy, **{"CourseDirectory.db_url": db_url})
+            with temp_attrs(api.coursedir, assignment_id=assignment):
+                app = GenerateAssignment(coursedir=api.coursedir, parent=api)
+                app.force = True
+                app.create_assignment = True
+                course._run(app, f"generate_assignment {assignment}")
+    return True
+
+
+def _cell_fields(cell, *names) -> dict:
+    return {name: getattr(cell, name) for name in names}
+
+
+def template_bytes(db_url: str, course_id: str, assignment: str) -> bytes:
+    """A fresh SQLite gradebook (as bytes) holding ``assignment``'s structure copied from ``db_url``."""
+    with tempfile.TemporaryDirectory(prefix="autograder-template-") as scratch:
+        path = Path(scratch) / "gradebook.db"
+        with Gradebook(db_url, course_id=course_id) as source, Gradebook(f"sqlite:///{path}", course_id=course_id) as gb:
+            original = source.find_assignment(assignment)
+            gb.add_assignment(assignment, duedate=original.duedate)
+            for notebook in original.notebooks:
+                gb.add_notebook(notebook.name, assignment, kernelspec=notebook.kernelspec)
+                for cell in notebook.grade_cells:
+                    gb.add_grade_cell(cell.name, notebook.name, assignment, **_cell_fields(cell, "max_score", "cell_type"))
+                for cell in notebook.solution_cells:
+                    gb.add_solution_cell(cell.name, notebook.name, assignment)
+                for cell in notebook.task_cells:
+                    gb.add_task_cell(cell.name, notebook.name, assignment, **_cell_fields(cell, "max_score", "cell_type"))
+                for cell in notebook.source_cells:
+                    gb.add_source_cell(
+                        cell.name, notebook.name, assignment,
+                        **_cell_fields(cell, "cell_type", "locked", "source", "checksum"),
+                    )
+        return path.read_bytes()
