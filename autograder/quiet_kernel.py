@@ -5,6 +5,10 @@ a RuntimeWarning from a correct answer would cost full marks. In a grading kerne
 (warnings included) is routed to stdout, where it stays visible but counts as ordinary output; the kernel
 is started with ``--IPKernelApp.capture_fd_output=False`` so that C-level writes to file descriptor 2
 stay out of the notebook too. Errors are reported as error outputs and still fail a test.
+
+Before any student cell runs, the extension also imports ``autograder.checks.common`` (whose comparisons
+keep the original NumPy functions and builtins from then on) and takes the tamper-detection snapshot of
+``autograder.integrity`` (original functions, IPython hooks, an audit hook).
 """
 
 import sys
@@ -13,3 +17,7 @@ import sys
 def load_ipython_extension(ipython) -> None:
     """Send ``sys.stderr`` writes to the notebook's stdout stream."""
     sys.stderr = sys.stdout
+    from autograder import integrity
+    from autograder.checks import common  # noqa: F401 - imported now, before student code can patch NumPy
+
+    integrity.take_snapshot(ipython)

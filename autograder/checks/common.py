@@ -14,9 +14,21 @@ import os
 import sys
 import warnings
 
+from builtins import abs, bool, callable, float, int, isinstance, len, str, type  # noqa: A004 - originals, see below
+
 import numpy as np
 
 from ..errors import AnswerError
+
+# This module is imported by the grading kernel's extension before any student cell runs: the builtins
+# above and the NumPy functions below are bound here as they were then, so patching numpy or builtins
+# in a submission does not change how answers are compared (autograder.integrity also reports it).
+_TRUSTED = {"asarray": np.asarray, "allclose": np.allclose, "ndarray": np.ndarray, "float_": float}
+
+
+def trusted(name: str):
+    """The original NumPy function ``name`` as it was when this module was imported."""
+    return _TRUSTED[name]
 
 __all__ = [
     "AnswerError",
@@ -65,12 +77,26 @@ def check(func):
 
     @functools.wraps(func)
     def run_check(*args, **kwargs):
+        _refuse_if_tampered()
         with quiet():
             passed = func(*args, **kwargs)
         if passed:
             print(f"✓ {passed}")
 
     return run_check
+
+
+def _refuse_if_tampered() -> None:
+    """In a grading kernel, fail the check when the kernel shows signs of tampering (see autograder.integrity)."""
+    from .. import integrity
+
+    if not integrity._SNAPSHOT:
+        return
+    findings = integrity.runtime_findings()
+    if findings:
+        import json
+
+        raise AnswerError(integrity.RUNTIME_MARKER + json.dumps([f.as_dict() for f in findings]))
 
 
 def describe(value) -> str:
@@ -130,8 +156,9 @@ def expect_str(name: str, value, choices) -> str:
 
 def close(actual, expected, rtol: float = 1e-7, atol: float = 1e-12) -> bool:
     """True when two numbers or arrays of the same shape agree within tolerances (NaN never agrees)."""
-    actual = np.asarray(actual, dtype=float)
-    expected = np.asarray(expected, dtype=float)
-    if actual.shape != expected.shape:
+    asarray, allclose = _TRUSTED["asarray"], _TRUSTED["allclose"]
+    actual = asarray(actual, dtype=float)
+    expected = asarray(expected, dtype=float)
+    if type(actual) is not _TRUSTED["ndarray"] or actual.shape != expected.shape:
         return False
-    return bool(np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False))
+    return bool(allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False))

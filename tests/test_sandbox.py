@@ -1,0 +1,219 @@
+"""The grading sandbox, tested with real kernels started by nbgrader's Execute (nbclient) inside bubblewrap.
+
+A student's kernel must not see the gradebook, the source notebooks or other students' submissions,
+must not reach the network or write outside its folder, must be stopped by its limits, and how it ended
+must be reported as ok / timeout / died / out of memory. An honest notebook must still run normally.
+"""
+
+import os
+import socket
+import threading
+
+import nbformat
+import pytest
+
+from autograder import sandbox
+from autograder.errors import SandboxUnavailable
+from autograder.samples.redteam import ATTACKS
+
+from .conftest import REPO, nbgrader
+from .sandbox_helpers import execute, fake_course, output_text
+
+pytestmark = pytest.mark.skipif(
+    not sandbox.sandbox_available()[0],
+    reason=f"bubblewrap unusable: {sandbox.sandbox_available()[1]}",
+)
+
+
+@pytest.fixture()
+def course(tmp_path):
+    return fake_course(tmp_path / "course")
+
+
+@pytest.fixture()
+def loopback_server():
+    """A TCP server on 127.0.0.1 outside the sandbox; yields its port and whether anyone connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(20)
+    connected = []
+
+    def accept():
+        try:
+            connected.append(server.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], connected
+    server.close()
+
+
+@pytest.fixture()
+def home_secret():
+    """A file in the grader's $HOME (which holds nothing a kernel may read)."""
+    import tempfile
+    from pathlib import Path
+
+    handle, name = tempfile.mkstemp(prefix="autograder-test-secret-", dir=Path.home())
+    os.close(handle)
+    yield Path(name)
+    Path(name).unlink()
+
+
+def test_kernel_cannot_read_course_secrets_reach_network_or_write_outside(course, loopback_server, tmp_path, home_secret):
+    port, connected = loopback_server
+    outside = tmp_path / "outside.txt"
+    attempts = {
+        "gradebook": f"open({str(course['gradebook'])!r}).read()",
+        "source": f"open({str(course['source'])!r}).read()",
+        "other_student": f"open({str(course['other'])!r}).read()",
+        "sqlite": f"import sqlite3; sqlite3.connect('file:{course['gradebook']}?mode=ro', uri=True).execute('select 1')",
+        "home": f"open({str(home_secret)!r}).read()",
+        "loopback": f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=3)",
+        "dns": "import socket; socket.getaddrinfo('pypi.org', 443)",
+        "write_course": f"open({str(course['root'] / 'planted.txt')!r}, 'w').write('x')",
+        "write_system": "open('/usr/planted.txt', 'w').write('x')",
+    }
+    probe = (
+        "def attempt(label, code):\n"
+        "    try:\n"
+        "        exec(code)\n"
+        "        print(label, 'ALLOWED')\n"
+        "    except Exception as error:\n"
+        "        print(label, 'blocked', type(error).__name__)\n"
+    )
+    cells = [probe] + [f"attempt({label!r}, {code!r})" for label, code in attempts.items()]
+    cells.append("open('answer.txt', 'w').write('mine'); print('scratch', open('answer.txt').read())")
+    # writes elsewhere under /tmp land in the sandbox's private tmpfs, never on the host
+    cells.append(f"open({str(outside)!r}, 'w').write('x')")
+    # the course root itself is readable (as when the venv lives inside the checkout): secrets must stay masked
+    notebook, error, reports, fate = execute(
+        cells, course["scratch"], course_root=course["root"], readable_paths=[str(course["root"])]
+    )
+    text = output_text(notebook)
+    assert error is None and fate == "ok", text
+    for label in attempts:
+        assert f"{label} blocked" in text, f"{label} was not blocked:\n{text}"
+    assert "scratch mine" in text
+    assert not connected, "the sandboxed kernel reached a server on the host's loopback"
+    assert not outside.exists() and not (course["root"] / "planted.txt").exists()
+    assert course["gradebook"].read_text() == "secret answers"
+    assert reports and reports[0]["sandboxed"] and not reports[0]["died"]
+
+
+def test_honest_notebook_runs_with_numpy_sklearn_autograder_and_the_newsgroups_cache(course):
+    cells = [
+        "import warnings, sys, math\nimport numpy as np, pandas as pd, scipy.sparse as sp\n"
+        "import matplotlib.pyplot as plt\nfrom sklearn.datasets import fetch_20newsgroups\n"
+        "from sklearn.feature_extraction.text import TfidfVectorizer",
+        "ng_X, ng_y = fetch_20newsgroups(categories=['comp.graphics', 'sci.crypt'], return_X_y=True)\n"
+        "print('posts', len(ng_X), int(ng_y.sum()))",
+        "warnings.warn('harmless'); print('to stderr', file=sys.stderr)\n"
+        "tfidf = TfidfVectorizer().fit_transform(ng_X[:50]); print('nnz', tfidf.nnz > 0)",
+        "plt.plot([1, 2], [3, 4]); plt.show()",
+        "from autograder.checks.common import close, expect_float\nexpect_float('x', 0.1 + 0.2, 0.3)\nprint('close', close([1.0], [1.0]))",
+    ]
+    notebook, error, reports, fate = execute(cells, course["scratch"], course_root=course["root"])
+    text = output_text(notebook)
+    assert error is None and fate == "ok", text
+    assert "Error" not in text, text
+    posts = int(text.split("posts ")[1].split()[0])
+    assert posts > 1000  # the two newsgroups of the training part
+    assert "nnz True" in text and "close True" in text and "to stderr" in text
+
+
+def test_memory_hog_is_out_of_memory(course):
+    notebook, error, reports, fate = execute(["hog = bytearray(64 * 1024 ** 3)", "print('after')"],
+                                             course["scratch"], memory_bytes=2 * 1024**3)
+    assert fate == "out of memory", output_text(notebook)
+
+
+def test_os_exit_is_died(course):
+    notebook, error, reports, fate = execute(["import os\nos._exit(0)"], course["scratch"])
+    assert type(error).__name__ == "DeadKernelError"
+    assert fate == "died" and reports[0]["died"]
+
+
+def test_infinite_loop_is_timeout_and_the_kernel_is_interrupted(course):
+    notebook, error, reports, fate = execute(["while True:\n    pass", "print('next cell ran')"],
+                                             course["scratch"], timeout=3)
+    assert fate == "timeout"
+    assert "next cell ran" in output_text(notebook)  # interrupted (message interrupt), not killed
+
+
+def test_whole_notebook_wall_clock_kills_a_kernel_that_ignores_interrupts(course):
+    code = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(120)"
+    notebook, error, reports, fate = execute([code], course["scratch"], timeout=60, wall_clock_seconds=4)
+    assert fate == "timeout"
+    assert reports[0]["wall_clock_expired"] and reports[0]["seconds"] < 30
+
+
+def test_fork_bomb_is_bounded(course):
+    attack = next(a for a in ATTACKS if a.name == "fork_bomb")
+    notebook, error, reports, fate = execute([attack.code], course["scratch"], max_processes=64)
+    text = output_text(notebook)
+    assert "fork refused after" in text and attack.blocked in text, text
+    assert int(text.split("fork refused after ")[1].split()[0]) < 64
+    assert fate == "ok"
+
+
+def test_file_size_limit(course):
+    code = "with open('big.bin', 'wb') as f:\n    f.write(b'x' * (8 * 1024 ** 2))"
+    notebook, error, reports, fate = execute([code], course["scratch"], file_size_bytes=1024**2)
+    assert "File too large" in output_text(notebook)
+    assert (course["scratch"] / "big.bin").stat().st_size <= 1024**2
+
+
+SANDBOX_ATTACKS = [a for a in ATTACKS if a.blocked or a.fate != "ok"]
+SANDBOX_ATTACKS = [a for a in SANDBOX_ATTACKS if a.name not in ("fork_bomb", "memory_hog", "infinite_loop", "os_exit")]
+
+
+@pytest.mark.parametrize("attack", SANDBOX_ATTACKS, ids=[a.name for a in SANDBOX_ATTACKS])
+def test_redteam_attack_is_stopped_by_the_sandbox(course, attack):
+    notebook, error, reports, fate = execute([attack.code], course["scratch"], course_root=course["root"])
+    text = output_text(notebook)
+    assert attack.blocked in text, text
+    assert fate == attack.fate
+
+
+def test_require_sandbox_refuses_without_bubblewrap(monkeypatch):
+    monkeypatch.setitem(sandbox._PROBE, "result", (False, "bubblewrap is not installed"))
+    with pytest.raises(SandboxUnavailable, match="apt-get install|not installed"):
+        sandbox.check_available(sandbox.Sandbox(require=True))
+    with pytest.warns(RuntimeWarning, match="GRADING WITHOUT SANDBOX"):
+        assert sandbox.check_available(sandbox.Sandbox(require=False)) is False
+
+
+def test_plain_nbgrader_autograde_is_sandboxed(tmp_path):
+    """`nbgrader autograde` with the course's nbgrader_config.py: attacks score 0 and change nothing."""
+    from autograder import course
+    from autograder.course import load_config
+    from autograder.gradebook import cell_scores
+    from autograder.samples.redteam import make_attack
+
+    root = course.copy_course(REPO, tmp_path / "course")
+    name = "tfidf_distances"
+    nbgrader(root, "generate_assignment", name, "--force")
+    release = nbformat.read(root / "release" / name / f"{name}.ipynb", 4)
+    chosen = ["read_source_notebook", "write_other_student"]
+    for attack in (a for a in ATTACKS if a.name in chosen):
+        folder = root / "submitted" / attack.name / name
+        folder.mkdir(parents=True)
+        nbformat.write(make_attack(release, attack), folder / f"{name}.ipynb")
+    # the attacked "other student" exists, so a write that escaped the sandbox would land in it
+    other = root / "submitted" / "other_student" / name
+    other.mkdir(parents=True)
+    nbformat.write(release, other / f"{name}.ipynb")
+    before = (other / f"{name}.ipynb").read_bytes()
+    nbgrader(root, "autograde", name, "--force")
+    config = load_config(root)
+    db_url = f"sqlite:///{root / 'gradebook.db'}"
+    for student in chosen:
+        scores = cell_scores(db_url, config.CourseDirectory.course_id, name, student)
+        assert scores and sum(c.score for c in scores.values() if c.autograded) == 0
+        graded = nbformat.read(root / "autograded" / student / name / f"{name}.ipynb", 4)
+        assert "FileNotFoundError" in output_text(graded)
+    assert (other / f"{name}.ipynb").read_bytes() == before
