@@ -1,0 +1,144 @@
+"""`autograder report` on a real gradebook: the page, its PNG plots, and numbers equal to the gradebook.
+
+The expected numbers are computed here from nbgrader's Gradebook API and the saved SubmissionRecords,
+not from autograder.results, then compared with summary.json and with the headline of the HTML page.
+"""
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograder import records
+from autograder.report import report
+
+from .graded_gradebook import graded_course
+
+pytestmark = pytest.mark.nbgrader
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    return graded_course(tmp_path_factory.getbasetemp() / "graded")
+
+
+@pytest.fixture(scope="module")
+def page(graded, tmp_path_factory):
+    return report(graded.root, graded.assignment, db_url=graded.db_url, out_dir=tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="module")
+def expected(graded):
+    """Headline numbers and per-task mean fractions, straight from the gradebook and the records."""
+    with Gradebook(graded.db_url, course_id=graded.course_id) as gb:
+        students = [s.id for s in gb.students]
+        scores, fractions = {}, {}
+        for sid in students:
+            try:
+                sub = gb.find_submission(graded.assignment, sid)
+            except MissingEntry:
+                continue
+            scores[sid] = float(sub.score)
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    if grade.cell_type == "markdown" and grade.needs_manual_grade:
+                        continue  # not graded yet: not part of the mean
+                    fractions.setdefault(grade.name, []).append(float(grade.score) / float(grade.max_score))
+    recs = records.load(graded.db_url, graded.course_id, graded.assignment)
+    return {
+        "students": len(students),
+        "submitted": len(scores),
+        "mean": statistics.fmean(scores.values()),
+        "median": statistics.median(scores.values()),
+        "flagged": sum(r.status == "flagged" for r in recs),
+        "withheld": sum(r.withheld for r in recs),
+        "seconds": {r.student: r.seconds for r in recs},
+        "tasks": {gid: statistics.fmean(v) for gid, v in fractions.items()},
+    }
+
+
+class _Headline(HTMLParser):
+    """Collects the text of <b id=...> elements (the headline numbers) and the <img> sources."""
+
+    def __init__(self):
+        super().__init__()
+        self.numbers, self.images, self._id = {}, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "b" and "id" in attrs:
+            self._id = attrs["id"]
+        if tag == "img":
+            self.images.append(attrs["src"])
+
+    def handle_data(self, data):
+        if self._id:
+            self.numbers[self._id] = data
+            self._id = None
+
+
+def test_summary_json_matches_gradebook(page, expected):
+    numbers = json.loads((page.parent / "summary.json").read_text())
+    for key in ("students", "submitted", "flagged", "withheld"):
+        assert numbers[key] == expected[key], key
+    assert numbers["mean"] == pytest.approx(expected["mean"])
+    assert numbers["median"] == pytest.approx(expected["median"])
+    assert numbers["seconds"] == pytest.approx(expected["seconds"])
+    plotted = {gid: t["mean_fraction"] for gid, t in numbers["tasks"].items()}
+    assert plotted == pytest.approx(expected["tasks"])
+
+
+def test_html_headline_matches_gradebook(page, expected):
+    parser = _Headline()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert int(parser.numbers["students"]) == expected["students"]
+    assert int(parser.numbers["submitted"]) == expected["submitted"]
+    assert int(parser.numbers["flagged"]) == expected["flagged"]
+    assert float(parser.numbers["mean"]) == pytest.approx(expected["mean"], abs=0.005)
+    assert float(parser.numbers["median"]) == pytest.approx(expected["median"], abs=0.005)
+
+
+def test_page_is_self_contained_with_valid_pngs(page):
+    import base64
+
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=\"https?://", text), "the page must read offline"
+    parser = _Headline()
+    parser.feed(text)
+    assert len(parser.images) == 3
+    for src in parser.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_SIGNATURE)
+    for name in ("scores.png", "tasks.png", "seconds.png"):
+        data = (page.parent / name).read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 1000, name
+
+
+def test_review_table_lists_flagged_failed_withheld_with_reasons(page, graded):
+    text = page.read_text(encoding="utf-8")
+    table = text.split("Submissions to review", 1)[1].split("<h2>", 1)[0]
+    for rec in records.load(graded.db_url, graded.course_id, graded.assignment):
+        if rec.status in ("flagged", "failed") or rec.withheld:
+            assert f"<td>{rec.student}</td>" in table
+            for reason in rec.reasons:
+                assert reason in table
+        else:
+            assert f"<td>{rec.student}</td>" not in table
+
+
+def test_cli_report(graded):
+    result = subprocess.run(
+        [sys.executable, "-c", "from autograder.cli import run; run()", "report", graded.assignment,
+         "--db", graded.db_url],
+        cwd=graded.root, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    page = graded.root / "reports" / graded.assignment / "index.html"
+    assert str(page) in result.stdout and page.is_file()
