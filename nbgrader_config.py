@@ -27,7 +27,24 @@ c.GenerateSolution.preprocessors = [
 
 # Grading kernels: a warning printed by correct code must not zero a test (autograder/quiet_kernel.py).
 c.Execute.timeout = 120
+# Output may trail a cell's reply by more than nbclient's 4 s on a loaded machine: wait, don't fail the student.
+c.Execute.iopub_timeout = 60
 c.Execute.extra_arguments = [
     "--IPKernelApp.capture_fd_output=False",
     "--IPKernelApp.extensions=autograder.quiet_kernel",
 ]
+
+# Grading kernels run sandboxed (autograder/sandbox.py): bubblewrap, no network, limits; see the README.
+# c.Sandbox.require = True refuses to grade where bubblewrap is missing instead of warning.
+from autograder.sandbox import autograde_preprocessors  # noqa: E402
+
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.Sandbox.require = False
+
+# Feedback shows each test's result and message but never hidden test code (autograder/preprocessors/).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from autograder.preprocessors.hide_hidden_tests import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

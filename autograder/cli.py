@@ -22,8 +22,88 @@ def main():
 @click.argument("assignments", nargs=-1)
 def build(assignments):
     """Regenerate release/ and solutions/ from source/ (all assignments by default)."""
+    from .data import require_newsgroups_cache
+
+    require_newsgroups_cache()  # the solutions are executed: stop now, saying how to get the data
     built = course.build(_root(), assignments)
     click.echo(f"built release/ and solutions/ for {', '.join(built)}")
+
+
+@main.command("export")
+@click.argument("assignment", required=False)
+@click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
+def export_(assignment, db_url):
+    """Write grades to exports/: nbgrader's CSV, per-question CSVs, a Canvas import CSV."""
+    from .export import export
+
+    for path in export(_root(), assignment, db_url=db_url):
+        click.echo(f"wrote {path}")
+
+
+@main.command("report")
+@click.argument("assignment")
+@click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
+def report_(assignment, db_url):
+    """Write an HTML report with plots to reports/ASSIGNMENT/index.html."""
+    from .report import report
+
+    click.echo(f"wrote {report(_root(), assignment, db_url=db_url)}")
+
+
+@main.command("demo")
+@click.option("--dir", "directory", default=None, type=click.Path(file_okay=False),
+              help="where to put the throwaway course (default: a new temporary folder)")
+@click.option("--workers", default=2, show_default=True, help="grading processes")
+def demo_(directory, workers):
+    """A whole term on a throwaway copy: release, students fetch and submit, collect, grade, export, report."""
+    from .demo import demo
+
+    result = demo(_root(), directory, workers=workers, progress=True, echo=click.echo)
+    click.echo("")
+    click.echo(result.table())
+    click.echo("")
+    for path in result.files:
+        click.echo(f"wrote {path}")
+
+
+@main.command("release")
+@click.argument("assignments", nargs=-1)
+@click.option("--exchange", "exchange_root", default=None, help="exchange folder (default: c.Exchange.root)")
+@click.option("--force", is_flag=True, help="release again over an earlier release")
+@click.option("--no-build", is_flag=True, help="release release/ as it is, without rebuilding it from source/")
+def release_(assignments, exchange_root, force, no_build):
+    """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
+    from .grading.exchange import release
+
+    names = release(_root(), assignments, exchange_root=exchange_root, force=force, build=not no_build)
+    click.echo(f"released {', '.join(names)}")
+
+
+@main.command("collect")
+@click.argument("assignment")
+@click.option("--exchange", "exchange_root", default=None, help="exchange folder (default: c.Exchange.root)")
+@click.option("--zip", "zip_dir", default=None, type=click.Path(file_okay=False),
+              help="collect a folder of files downloaded from an LMS (nbgrader zip_collect) instead")
+def collect_(assignment, exchange_root, zip_dir):
+    """Collect the submissions of ASSIGNMENT into submitted/."""
+    from .grading.exchange import collect
+
+    students = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir)
+    click.echo(f"{assignment}: {len(students)} submissions in submitted/")
+
+
+@main.command("grade")
+@click.argument("assignment")
+@click.option("--workers", type=int, default=None, help="grading processes (default: one per core)")
+@click.option("--force", is_flag=True, help="regrade submissions that did not change since they were graded")
+@click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
+@click.option("--student", "students", multiple=True, help="grade only this student (repeatable)")
+def grade_(assignment, workers, force, db_url, students):
+    """Autograde ASSIGNMENT's collected submissions in parallel and generate their feedback."""
+    from .grading import grade_assignment
+
+    summary = grade_assignment(_root(), assignment, workers=workers, force=force, db_url=db_url, students=students)
+    click.echo(summary.table())
 
 
 def run() -> None:

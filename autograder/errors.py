@@ -23,3 +23,23 @@ class AnswerError(AssertionError):
 
     It subclasses AssertionError so that nbgrader and readers treat it as a failed test.
     """
+
+
+class NoGradesError(AutograderError):
+    """The gradebook holds no grades for what was asked (nothing graded yet, or the wrong database)."""
+
+
+class SandboxUnavailable(AutograderError):
+    """Grading must run sandboxed (``--require-sandbox`` / ``c.Sandbox.require``) but bubblewrap cannot be used."""
+
+
+class NoSubmissionsError(AutograderError):
+    """``grade`` found nothing to grade: no submission was collected for the assignment."""
+
+
+class ExchangeError(AutograderError):
+    """Releasing or collecting through nbgrader's exchange failed."""
+
+
+class DemoError(AutograderError):
+    """A step of ``autograder demo`` failed; the message names the step and shows nbgrader's log."""
