@@ -98,11 +98,16 @@ def collect_(assignment, exchange_root, zip_dir):
 @click.option("--force", is_flag=True, help="regrade submissions that did not change since they were graded")
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
 @click.option("--student", "students", multiple=True, help="grade only this student (repeatable)")
-def grade_(assignment, workers, force, db_url, students):
+@click.option("--require-sandbox", is_flag=True,
+              help="refuse to grade unless kernels can run in bubblewrap (same as c.Sandbox.require = True)")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="grade on this Dask cluster instead of local processes (default: c.Grading.scheduler)")
+def grade_(assignment, workers, force, db_url, students, require_sandbox, scheduler):
     """Autograde ASSIGNMENT's collected submissions in parallel and generate their feedback."""
     from .grading import grade_assignment
 
-    summary = grade_assignment(_root(), assignment, workers=workers, force=force, db_url=db_url, students=students)
+    summary = grade_assignment(_root(), assignment, workers=workers, force=force, db_url=db_url, students=students,
+                               require_sandbox=require_sandbox, scheduler=scheduler)
     click.echo(summary.table())
 
 

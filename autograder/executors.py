@@ -73,6 +73,11 @@ class ProcessPool:
                             yield Outcome(job, error=error)
 
 
-def make_executor(workers: int | None = None) -> Executor:
-    """``Inline`` for ``workers == 0``, else a ``ProcessPool`` of ``workers`` processes (default: one per core)."""
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """A ``DaskExecutor`` on the Dask ``scheduler`` address if given; else ``Inline`` for ``workers == 0``,
+    else a ``ProcessPool`` of ``workers`` processes (default: one per core)."""
+    if scheduler:
+        from .dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler)
     return Inline() if workers == 0 else ProcessPool(workers)

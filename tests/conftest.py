@@ -42,6 +42,17 @@ def nbgrader(course_dir: Path, *args: str, check: bool = True) -> subprocess.Com
     return result
 
 
+def nbgrader_start(course_dir: Path, *args: str) -> subprocess.Popen:
+    """Start a real ``nbgrader`` command in ``course_dir`` without waiting (``communicate()`` to finish)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.fixture(scope="session")
 def built_course(tmp_path_factory) -> Path:
     """A copy of the course in which the real `nbgrader generate_assignment` has run for every assignment."""

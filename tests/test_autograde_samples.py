@@ -11,26 +11,39 @@ from autograder import course
 from autograder.gradebook import cell_scores
 from autograder.samples import make_submission, samples_for
 
-from .conftest import REPO, nbgrader
+from .conftest import REPO, nbgrader, nbgrader_start
 
 CASES = [(name, sample) for name in course.assignments(REPO) for sample in samples_for(name)]
 
 
 @pytest.fixture(scope="module")
-def graded(built_course):
-    """Submit every sample as its own student, then run one real `nbgrader autograde` per assignment."""
-    config = course.load_config(built_course)
-    db_url = f"sqlite:///{built_course / 'gradebook.db'}"
-    for name in course.assignments(built_course):
-        for notebook in sorted((built_course / "source" / name).glob("*.ipynb")):
+def graded(repo, tmp_path_factory):
+    """Submit every sample as its own student; one real `nbgrader autograde` per assignment, run side by side.
+
+    Each assignment gets its own course copy and gradebook so the two serial autogrades can use both cores.
+    """
+    courses, runs = {}, []
+    for name in course.assignments(repo):
+        root = course.copy_course(repo, tmp_path_factory.mktemp(name) / "course")
+        nbgrader(root, "generate_assignment", name, "--force")
+        for notebook in sorted((root / "source" / name).glob("*.ipynb")):
             source_nb = nbformat.read(notebook, 4)
-            release_nb = nbformat.read(built_course / "release" / name / notebook.name, 4)
+            release_nb = nbformat.read(root / "release" / name / notebook.name, 4)
             for sample in samples_for(name):
-                folder = built_course / "submitted" / sample.name / name
+                folder = root / "submitted" / sample.name / name
                 folder.mkdir(parents=True, exist_ok=True)
                 nbformat.write(make_submission(source_nb, release_nb, sample), folder / notebook.name)
-        nbgrader(built_course, "autograde", name, "--force")
-    return lambda name, sample: cell_scores(db_url, config.CourseDirectory.course_id, name, sample.name)
+        courses[name] = root
+        runs.append((name, nbgrader_start(root, "autograde", name, "--force")))
+    for name, process in runs:
+        out, err = process.communicate()
+        assert process.returncode == 0, f"nbgrader autograde {name} exited {process.returncode}:\n{out}\n{err}"
+    course_id = course.load_config(repo).CourseDirectory.course_id
+
+    def scores(name, sample):
+        return cell_scores(f"sqlite:///{courses[name] / 'gradebook.db'}", course_id, name, sample.name)
+
+    return scores
 
 
 @pytest.mark.parametrize("name,sample", CASES, ids=[f"{n}-{s.kind}-{s.name}" for n, s in CASES])

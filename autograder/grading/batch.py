@@ -84,6 +84,31 @@ def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
     return {p.name: p / assignment for p in sorted(base.iterdir()) if (p / assignment).is_dir()}
 
 
+def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
+    """Check the sandbox once for the batch; the ``Sandbox.*`` settings every worker then gets.
+
+    Raises ``SandboxUnavailable`` if it is required but unusable; warns (once) if it is merely unusable,
+    and then turns it off in the workers so that they do not warn again for every kernel. The real
+    course's secrets are masked in every kernel too (a worker's own private course is masked by it).
+    """
+    from sqlalchemy.engine import make_url
+
+    from ..sandbox import COURSE_SECRETS, Sandbox, check_available
+
+    settings = Sandbox(config=config)
+    settings.require = bool(require or settings.require)
+    sandboxed = check_available(settings)
+    hidden = list(settings.hidden_paths) + [str(root / name) for name in COURSE_SECRETS]
+    hidden += [str(p) for p in sorted(root.glob("*.db")) + sorted(root.glob("*.sqlite*"))]
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        hidden.append(str(Path(url.database).resolve()))
+    overrides = [("Sandbox.hidden_paths", sorted(set(hidden))), ("Sandbox.require", settings.require)]
+    if not sandboxed:
+        overrides.append(("Sandbox.enabled", False))
+    return tuple(overrides)
+
+
 def grade_assignment(
     root,
     assignment: str,
@@ -94,6 +119,8 @@ def grade_assignment(
     executor=None,
     students=(),
     feedback: bool = True,
+    require_sandbox: bool = False,
+    scheduler: str | None = None,
 ) -> GradingSummary:
     """Grade ``assignment``'s collected submissions in parallel; write gradebook, autograded/, records, feedback.
 
@@ -101,6 +128,10 @@ def grade_assignment(
     submissions graded before with the same content. ``db_url``: any SQLAlchemy URL (default: the
     course's ``CourseDirectory.db_url``). ``students``: only these (default: every collected one).
     ``feedback``: generate feedback for the students graded (nbgrader's GenerateFeedback).
+    ``require_sandbox`` (or ``c.Sandbox.require``): raise ``SandboxUnavailable`` before grading anything
+    when bubblewrap cannot be used; otherwise that is warned about once for the whole batch.
+    ``scheduler`` (or ``c.Grading.scheduler``): grade on the Dask cluster at this address
+    (``autograder.dask_executor``) instead of local processes.
     """
     from nbgrader.coursedir import CourseDirectory
     from tqdm import tqdm
@@ -113,6 +144,7 @@ def grade_assignment(
     config = course.load_config(root, **overrides)
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
+    sandbox_overrides = _sandbox_overrides(root, config, db_url, require_sandbox)
     folders = _submissions(root, coursedir.submitted_directory, assignment)
     if students:
         unknown = sorted(set(students) - set(folders))
@@ -148,9 +180,13 @@ def grade_assignment(
             course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
+            overrides=sandbox_overrides,
         ))
 
-    executor = executor or make_executor(workers)
+    if executor is None:
+        from ..dask_executor import configured_scheduler
+
+        executor = make_executor(workers, scheduler=scheduler or configured_scheduler(config))
     bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="submission", file=sys.stderr,
                disable=not progress or not jobs, dynamic_ncols=True)
     problems = {"flagged": 0, "failed": 0}
@@ -161,9 +197,13 @@ def grade_assignment(
             if result is None:
                 result = GradeResult(job.assignment, job.student, status="failed", kernel="not run",
                                      reasons=[f"the grading worker stopped: {type(outcome.error).__name__}: {outcome.error}"])
+            if result.withheld:
+                would_be = sum(cell.auto_score or 0.0 for cell in result.cells)
+                result.reasons.append(f"autograde score {would_be:g} withheld for review: the gradebook holds 0 until a person grades it")
             score = store.write_grades(db_url, course_id, result, job.timestamp)
             store.write_autograded(root / coursedir.autograded_directory / job.student / assignment, result)
-            store.save_record(db_url, course_id, result, hashes[job.student], score)
+            # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
+            store.save_record(db_url, course_id, result, hashes[job.student] if outcome.result is not None else "", score)
             summary.graded.append(job.student)
             if result.status in problems:
                 problems[result.status] += 1

@@ -6,6 +6,10 @@ created or updated, each grade's ``auto_score`` is set, ``needs_manual_grade`` f
 rule (a manual score already given, or no automatic score, means a person must look), each solution or
 task cell's ``auto_comment`` and each notebook's late penalty are copied. Then the autograded files are
 written and an ``autograder.records.SubmissionRecord`` is saved.
+
+A withheld result (tampering suspected) is written with every automatic score at 0 and every cell
+marked for manual grading: nbgrader's own export and formgrader then never pass the suspect score
+silently, and the would-be score is kept in the record's reasons for the reviewer.
 """
 
 import shutil
@@ -33,7 +37,10 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
         for cell in result.cells:
             grade = gb.find_grade(cell.grade_id, cell.notebook, result.assignment, result.student)
             grade.auto_score = cell.auto_score
-            if cell.executed:
+            if result.withheld:
+                grade.auto_score = 0.0 if cell.auto_score is not None else None
+                grade.needs_manual_grade = True
+            elif cell.executed:
                 grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
             else:
                 grade.needs_manual_grade = cell.needs_manual_grade

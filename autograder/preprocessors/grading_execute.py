@@ -4,7 +4,8 @@ Plain nbgrader aborts the whole submission when the kernel dies (``os._exit(1)``
 kernel...): no grade is saved and the autograded notebook is deleted. Here the cell that killed the
 kernel and every later cell get an error output instead (so their tests score 0), and the cells that
 ran before keep their results. The error name tells the coordinator what happened (``KERNEL_DIED``);
-timeouts keep nbgrader's ``CellTimeoutError``.
+timeouts keep nbgrader's ``CellTimeoutError``. A kernel that replies but stops sending output (nbclient's
+IOPub timeout, e.g. after student code broke the kernel's own machinery) is treated like a dead one.
 
 The behaviour is a mixin (``KeepGradingAfterDeath``) so that it goes on top of whichever ``Execute``
 class the course configures (``Autograde.autograde_preprocessors``, e.g. the sandbox's
@@ -14,7 +15,7 @@ one place where grading kernels are started.
 
 import signal
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
@@ -42,6 +43,12 @@ class KeepGradingAfterDeath:
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:  # raised only for the IOPub timeout: per-cell timeouts become error outputs
+            self._death = (f"the kernel stopped responding while running this cell (no output for "
+                           f"{self.iopub_timeout} s, Execute.iopub_timeout)")
+            cell.outputs = list(cell.get("outputs", [])) + [_error(KERNEL_DIED, self._death)]
+            self.log.error("kernel unresponsive in cell %s", index)
+            return cell, resources
         except DeadKernelError:
             self._death = self._describe_death()
             cell.outputs = list(cell.get("outputs", [])) + [_error(KERNEL_DIED, self._death)]

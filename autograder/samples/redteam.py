@@ -7,8 +7,10 @@ the finding). ``fate`` is the kernel fate the sandbox must report (``autograder.
 ``blocked`` a substring the sandbox produces in the cell output when it stops the attack.
 
 A ``BadInput`` is a submission folder that is not a valid notebook submission; ``status`` is the record
-status the grading engine must give it (``failed`` for what cannot be graded, ``graded`` when nbgrader
-copes, e.g. a changed kernelspec) and ``reason`` a substring of its reasons (``None``: any).
+status the grading engine (``autograder grade``) gives it: ``failed`` for what cannot be graded (no
+readable notebook of the assignment), ``flagged`` when it was repaired and graded (an nbformat 3 file is
+upgraded, its graded cells put back), ``graded`` when nbgrader copes (a changed kernelspec, an extra
+notebook, many cells); ``reason`` is a substring of its reasons (``None``: no reason is required).
 Used by tests/test_integrity.py and tests/test_sandbox.py, and by the engine's end-to-end tests.
 """
 
@@ -136,13 +138,14 @@ def _release(release_nb) -> bytes:
 def bad_inputs(notebook_name: str) -> list:
     """The malformed submissions of an assignment whose notebook is ``notebook_name``."""
     return [
-        BadInput("empty_file", {notebook_name: b""}, "failed", None),
-        BadInput("invalid_json", {notebook_name: b'{"cells": [ this is not json'}, "failed", None),
-        BadInput("nbformat_3", {notebook_name: _nbformat3}, "failed", None),
-        BadInput("wrong_file_name", {"my_homework.ipynb": _release}, "missing", None),
-        BadInput("missing_notebook", {}, "missing", None),
+        BadInput("empty_file", {notebook_name: b""}, "failed", "not a readable notebook"),
+        BadInput("invalid_json", {notebook_name: b'{"cells": [ this is not json'}, "failed", "not a readable notebook"),
+        BadInput("nbformat_3", {notebook_name: _nbformat3}, "flagged", "was deleted; it was put back and scores 0"),
+        BadInput("wrong_file_name", {"my_homework.ipynb": _release}, "failed", "is missing from the submission"),
+        BadInput("missing_notebook", {}, "failed", "is missing from the submission"),
         BadInput("extra_notebooks", {notebook_name: _release, "scratch.ipynb": _release}, "graded", None),
-        BadInput("non_utf8", {notebook_name: b'{"cells": [], "metadata": {"x": "\xff\xfe\xfa"}, "nbformat": 4}'}, "failed", None),
+        BadInput("non_utf8", {notebook_name: b'{"cells": [], "metadata": {"x": "\xff\xfe\xfa"}, "nbformat": 4}'}, "failed",
+                 "is not UTF-8 text"),
         BadInput("ten_thousand_cells", {notebook_name: _many_cells}, "graded", None),
         BadInput("changed_kernelspec", {notebook_name: _kernelspec}, "graded", None),
     ]

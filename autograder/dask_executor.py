@@ -1,0 +1,241 @@
+"""Grading jobs on a Dask cluster: the ``autograder.executors.Executor`` interface on ``dask.distributed``.
+
+``DaskExecutor(address)`` connects a ``distributed.Client`` to a running scheduler (``dask scheduler``;
+workers started with ``dask worker tcp://HOST:8786 --nthreads 1``) and submits one task per job.
+Scheduling, retries and progress are Dask's own: a task whose worker dies is rescheduled on another
+worker by the scheduler, a task that raises is retried ``retries`` times, the dashboard shows the batch
+(tasks are named ``grade_one-<batch>-<student>``), and results are yielded in completion order with
+``distributed.as_completed``. There is no queue here.
+
+Jobs travel whole (files as bytes, no shared filesystem). The parts every job of a batch shares (the
+assignment's source, release, configuration and template gradebook: the very same objects in each job)
+are sent once as a task of their own that every grading task depends on, instead of once per
+submission; the scheduler can recompute it if the worker holding it dies.
+
+Before the first batch, every worker is checked (``check_workers``): the package and nbgrader importable
+with the coordinator's versions, the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, and one thread
+per worker process (nbgrader changes the working directory while it grades, so two grading threads in
+one process would trip over each other). A worker that fails the check stops the batch with a message
+naming the fix, before any submission is graded.
+"""
+
+import dataclasses
+import pickle
+import uuid
+from typing import Callable, Iterable, Iterator
+
+from traitlets import Unicode
+from traitlets.config import Configurable
+
+from .errors import AutograderError
+from .executors import Outcome
+
+SHARE_AT_LEAST = 4096  # bytes: a field identical in every job and at least this big is sent once
+
+
+class ClusterError(AutograderError):
+    """The Dask cluster cannot grade: unreachable scheduler, no workers, or a worker set up wrongly."""
+
+
+class Grading(Configurable):
+    """Where ``autograder grade`` runs its jobs: ``c.Grading.scheduler`` in the course's nbgrader_config.py."""
+
+    scheduler = Unicode(
+        "", help="Address of a Dask scheduler (tcp://HOST:8786) to grade on instead of local processes "
+                 "(`autograder grade --scheduler` overrides it)."
+    ).tag(config=True)
+
+
+def configured_scheduler(config) -> str | None:
+    """The Dask scheduler address the course's configuration names, or None (grade locally)."""
+    return Grading(config=config).scheduler or None
+
+
+def _worker_report() -> dict:
+    """What a worker can grade with (run on every worker by ``check_workers``)."""
+    import os
+    import shutil
+    import sys
+    from importlib import metadata
+
+    report = {"python": sys.version.split()[0], "pid": os.getpid()}
+    for package in ("course-autograder", "nbgrader"):
+        try:
+            report[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            report[package] = None
+    try:
+        from .data import require_newsgroups_cache
+
+        report["data"] = str(require_newsgroups_cache())
+    except AutograderError as error:
+        report["data"] = None
+        report["data_error"] = str(error)
+    report["bwrap"] = shutil.which("bwrap")
+    return report
+
+
+def _local_report() -> dict:
+    import sys
+    from importlib import metadata
+
+    return {
+        "python": sys.version.split()[0],
+        **{p: metadata.version(p) for p in ("course-autograder", "nbgrader")},
+    }
+
+
+def _problems(address: str, report, local: dict, nthreads: int) -> list:
+    """Why the worker at ``address`` cannot grade (empty if it can)."""
+    if isinstance(report, BaseException):
+        if isinstance(report, (ModuleNotFoundError, ImportError)) or "autograder" in str(report):
+            return [f"{address}: cannot import the autograder package ({report}): "
+                    f"`pip install` this course package in the workers' environment"]
+        return [f"{address}: the worker check failed: {type(report).__name__}: {report}"]
+    problems = []
+    if nthreads != 1:
+        problems.append(f"{address}: {nthreads} threads in one worker process; nbgrader changes the "
+                        f"working directory while grading: start workers with `--nthreads 1` "
+                        f"(and `--nworkers N` for N processes)")
+    for package in ("course-autograder", "nbgrader"):
+        if report.get(package) != local[package]:
+            problems.append(f"{address}: {package} {report.get(package) or 'not installed'} but the coordinator "
+                            f"has {local[package]}: install the same version on every worker")
+    if report["python"].split(".")[:2] != local["python"].split(".")[:2]:
+        problems.append(f"{address}: Python {report['python']} but the coordinator runs {local['python']}: "
+                        f"use the same Python minor version (task payloads are pickled)")
+    if not report["data"]:
+        problems.append(f"{address}: {report.get('data_error', '20 Newsgroups data not found')} "
+                        f"(set SCIKIT_LEARN_DATA in the environment the worker is started from)")
+    return problems
+
+
+def _constant(value):
+    """A task that only holds ``value`` (the batch's shared files), so that grading tasks can depend on it."""
+    return value
+
+
+def _run_with(fn: Callable, job, shared: dict):
+    """Put the shared fields back into ``job`` and run ``fn`` on it (on the worker)."""
+    return fn(dataclasses.replace(job, **shared))
+
+
+def _shared_fields(jobs: list) -> dict:
+    """Fields holding the very same (large) object in every job: sent once per batch, not once per job."""
+    if len(jobs) < 2 or not all(dataclasses.is_dataclass(job) for job in jobs):
+        return {}
+    first = jobs[0]
+    shared = {}
+    for f in dataclasses.fields(first):
+        if not f.init:
+            continue
+        value = getattr(first, f.name)
+        if all(getattr(job, f.name) is value for job in jobs[1:]) and len(pickle.dumps(value)) >= SHARE_AT_LEAST:
+            shared[f.name] = value
+    return shared
+
+
+class DaskExecutor:
+    """Run grading jobs as tasks of a Dask cluster (``scheduler``: its address, or a ``distributed.Client``)."""
+
+    def __init__(self, scheduler, retries: int = 2, connect_timeout: float = 10, wait_for_workers: float = 60,
+                 check: bool = True):
+        from distributed import Client
+
+        if isinstance(scheduler, Client):
+            self.client, self._owns_client = scheduler, False
+        else:
+            try:
+                self.client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+            except (OSError, TimeoutError) as error:
+                raise ClusterError(
+                    f"cannot reach the Dask scheduler at {scheduler} ({error}): start one with `dask scheduler` "
+                    f"on that host (default port 8786) or fix the address (--scheduler / c.Grading.scheduler)"
+                ) from error
+            self._owns_client = True
+        self.retries = retries
+        self.wait_for_workers = wait_for_workers
+        self._checked = not check
+
+    @property
+    def workers(self) -> int:
+        """Worker threads the scheduler reports (one per worker process with ``--nthreads 1``)."""
+        return sum(self.client.nthreads().values())
+
+    @property
+    def dashboard_link(self) -> str:
+        return self.client.dashboard_link
+
+    def check_workers(self) -> dict:
+        """``address -> report`` of every worker; ``ClusterError`` naming the fix if one cannot grade."""
+        try:
+            self.client.wait_for_workers(1, timeout=self.wait_for_workers)
+        except TimeoutError as error:
+            raise ClusterError(
+                f"no Dask worker joined the scheduler {self.client.scheduler.address} within "
+                f"{self.wait_for_workers:g} s: start workers with "
+                f"`dask worker {self.client.scheduler.address} --nworkers N --nthreads 1`"
+            ) from error
+        reports = self.client.run(_worker_report, on_error="return")
+        local, nthreads = _local_report(), self.client.nthreads()
+        problems = [
+            problem
+            for address, report in sorted(reports.items())
+            for problem in _problems(address, report, local, nthreads.get(address, 1))
+        ]
+        if problems:
+            raise ClusterError("the Dask workers cannot grade:\n" + "\n".join(problems))
+        self._checked = True
+        return reports
+
+    def run(self, fn: Callable, jobs: Iterable) -> Iterator[Outcome]:
+        """Submit ``fn(job)`` for every job; yield an ``Outcome`` per job as tasks finish."""
+        from distributed import as_completed
+
+        jobs = list(jobs)
+        if not jobs:
+            return
+        if not self._checked:
+            self.check_workers()
+        batch = uuid.uuid4().hex
+        name = getattr(fn, "__name__", "task")
+        shared = _shared_fields(jobs)
+        shared_future = None
+        if shared:
+            shared_future = self.client.submit(_constant, shared, key=f"{name}-files-{batch}", pure=False)
+        futures, keys = {}, set()
+        for index, job in enumerate(jobs):
+            label = str(getattr(job, "student", index))
+            key = f"{name}-{batch}-{label}" if label not in keys else f"{name}-{batch}-{label}-{index}"
+            keys.add(label)
+            if shared_future is not None:
+                stripped = dataclasses.replace(job, **{field: None for field in shared})
+                future = self.client.submit(_run_with, fn, stripped, shared_future, key=key, pure=False,
+                                            retries=self.retries)
+            else:
+                future = self.client.submit(fn, job, key=key, pure=False, retries=self.retries)
+            futures[future] = job
+        try:
+            for future in as_completed(futures, loop=self.client.loop):
+                job = futures.pop(future)
+                try:
+                    yield Outcome(job, future.result())
+                except Exception as error:  # noqa: BLE001 - reported per job, like the process pool does
+                    yield Outcome(job, error=error)
+                finally:
+                    future.release()
+        finally:
+            for future in futures:  # the caller stopped early: cancel what has not run
+                future.cancel()
+            if shared_future is not None:
+                shared_future.release()
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
