@@ -49,7 +49,8 @@ def _bad_submissions(solution_nb) -> dict:
         nb.cells[_cell(nb, "test_class_sorted_rows")] = nbformat.v4.new_raw_cell(cell.source, metadata=cell.metadata)
 
     def kill(nb):
-        nb.cells[_cell(nb, "classifier_scores")].source = "import os\nos._exit(1)"
+        # a crash in native code (os._exit would be flagged as tampering, and its score withheld)
+        nb.cells[_cell(nb, "classifier_scores")].source = "import faulthandler\nfaulthandler._sigsegv()"
 
     def loop(nb):
         nb.cells[_cell(nb, "tfidf_features")].source = "while True:\n    pass"
