@@ -23,7 +23,7 @@ from ..errors import AnswerError
 # This module is imported by the grading kernel's extension before any student cell runs: the builtins
 # above and the NumPy functions below are bound here as they were then, so patching numpy or builtins
 # in a submission does not change how answers are compared (autograder.integrity also reports it).
-_TRUSTED = {"asarray": np.asarray, "allclose": np.allclose, "ndarray": np.ndarray, "float_": float}
+_TRUSTED = {"asarray": np.asarray, "allclose": np.allclose, "ndarray": np.ndarray}
 
 
 def trusted(name: str):

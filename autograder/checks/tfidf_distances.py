@@ -129,7 +129,8 @@ def check_classifier_scores(mnb_score, svc_score):
         ("svc_score", svc_score, lecture.svc_score, SVC(kernel="rbf")),
     ]:
         hint = "fit on ng_vec_train, ng_y_train and score on ng_vec_test, ng_y_test"
-        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+        if numeric and not close(float(value), expected):  # refit for a diagnosis only when the answer is wrong
             train_score = model.fit(lecture.X_train, lecture.y_train).score(lecture.X_train, lecture.y_train)
             if close(float(value), train_score):
                 hint = "this is the accuracy on the training part; score on ng_vec_test, ng_y_test"
