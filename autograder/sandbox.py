@@ -37,13 +37,14 @@ import warnings
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, List, Unicode, default
+from traitlets import Bool, Dict, Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 from .errors import SandboxUnavailable
 
 GiB = 1024**3
 MiB = 1024**2
+CPU_GRACE_SECONDS = 5  # hard RLIMIT_CPU after the soft one: the SIGXCPU that ends the kernel comes first
 BWRAP_PACKAGES = ("bubblewrap", "util-linux")  # Debian packages: bwrap, prlimit
 COURSE_SECRETS = ("source", "solutions", "submitted", "autograded", "feedback", "exchange", "release", ".git")
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -63,6 +64,7 @@ class Sandbox(Configurable):
     tmp_bytes = Integer(256 * MiB, help="Size of the private /tmp inside the sandbox.").tag(config=True)
     readable_paths = List(Unicode(), help="Extra folders bound read-only into the sandbox.").tag(config=True)
     hidden_paths = List(Unicode(), help="Extra paths masked inside the sandbox.").tag(config=True)
+    environment = Dict(value_trait=Unicode(), help="Extra environment variables of the kernel (sandboxed or not).").tag(config=True)
     course_root = Unicode("", help="The course folder whose secrets are masked (default: CourseDirectory.root).").tag(config=True)
     report_dir = Unicode("", help="If set, each kernel appends how it ended to report_dir/kernels.jsonl.").tag(config=True)
 
@@ -233,13 +235,11 @@ def _package_path() -> str:
     return str(Path(__file__).resolve().parent)
 
 
-def _data_home() -> str | None:
-    try:
-        from sklearn.datasets import get_data_home
+def _data_home() -> str:
+    """scikit-learn's data folder, by its own rule (``autograder.data``; importing scikit-learn here costs ~1.7 s)."""
+    from .data import data_home
 
-        return str(Path(get_data_home()).resolve())
-    except Exception:  # noqa: BLE001 - no scikit-learn: nothing to bind
-        return None
+    return str(data_home().resolve())
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -277,6 +277,28 @@ def with_suppressed_rmdir(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass
+
+
+def sweep_stale_cgroups(controller: str, older_than: float) -> list:
+    """Remove this sandbox's empty groups created more than ``older_than`` seconds ago; the paths removed.
+
+    A kernel lives at most ``Sandbox.wall_clock_seconds``, so an older group without processes was left
+    by a grading worker that was killed before it could clean up (a younger one may belong to a kernel
+    that is about to join it or whose manager is reading its counters).
+    """
+    removed, now = [], time.time()
+    try:
+        folders = [p for p in (_CGROUP_ROOT / controller / "autograder").iterdir() if p.is_dir()]
+    except OSError:
+        return removed
+    for folder in folders:
+        try:
+            if now - folder.stat().st_mtime > older_than and not (folder / "cgroup.procs").read_text().strip():
+                folder.rmdir()
+                removed.append(folder)
+        except OSError:
+            pass
+    return removed
 
 
 def _cgroup_remove(folder: Path) -> None:
@@ -344,6 +366,10 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _make_cgroups(self) -> None:
         if os.geteuid() != 0:
             return
+        # a grading worker killed mid-notebook never removes its kernel's groups: sweep those first
+        lifetime = self.sandbox.wall_clock_seconds if self.sandbox.wall_clock_seconds > 0 else 24 * 3600
+        for controller in ("pids", "memory"):
+            sweep_stale_cgroups(controller, older_than=lifetime + 60)
         name = uuid.uuid4().hex
         pids = _cgroup_create("pids", name, {"pids.max": self.sandbox.max_processes})
         if pids:
@@ -404,13 +430,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "TZ"):
             if name in os.environ:
                 env[name] = os.environ[name]
+        env.update(s.environment)
         for name, value in env.items():
             args += ["--setenv", name, value]
         limits = [
             shutil.which("prlimit") or "/usr/bin/prlimit",
             f"--as={s.memory_bytes}",
             f"--fsize={s.file_size_bytes}",
-            f"--cpu={s.cpu_seconds}",
+            f"--cpu={s.cpu_seconds}:{s.cpu_seconds + CPU_GRACE_SECONDS}",  # SIGXCPU first (a "timeout"), SIGKILL later
             "--core=0",
         ]
         if os.geteuid() != 0:
@@ -443,10 +470,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         return args
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        env = dict(kw.get("env") or os.environ)
+        env.update(self.sandbox.environment)  # unsandboxed kernels get it here, sandboxed ones via --setenv
+        kw["env"] = env
         if self._sandboxed:
-            env = dict(kw.get("env") or {})
             env.pop("JPY_PARENT_PID", None)
-            kw["env"] = env
             # The kernel's own terminal output (C-level writes, bwrap errors) goes to a host-only log.
             self._log = open(self._logdir / "kernel.log", "wb")
             kw["stdout"] = kw["stderr"] = self._log

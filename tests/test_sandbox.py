@@ -7,7 +7,9 @@ must be reported as ok / timeout / died / out of memory. An honest notebook must
 
 import os
 import socket
+import subprocess
 import threading
+import uuid
 
 import nbformat
 import pytest
@@ -158,6 +160,55 @@ def test_fork_bomb_is_bounded(course):
     assert "fork refused after" in text and attack.blocked in text, text
     assert int(text.split("fork refused after ")[1].split()[0]) < 64
     assert fate == "ok"
+
+
+def _cgroups_writable(controller: str) -> bool:
+    return os.geteuid() == 0 and os.access(sandbox._CGROUP_ROOT / controller, os.W_OK)
+
+
+# As root (CI runs as root), the cgroup limits must work: skipped only where they cannot exist.
+needs_cgroups = pytest.mark.skipif(
+    not _cgroups_writable("memory") and not os.environ.get("CI"),
+    reason="cgroups v1 memory/pids controllers are writable only by root",
+)
+
+
+@needs_cgroups
+def test_memory_cgroup_kills_a_kernel_that_touches_too_much_memory(course):
+    """RLIMIT_AS is generous here: the memory cgroup alone stops the kernel, and its OOM kill is reported."""
+    code = "import numpy as np\nblocks = [np.ones(2 ** 27) for _ in range(8)]  # 8 GiB, touched\nprint('after')"
+    notebook, error, reports, fate = execute([code], course["scratch"], memory_bytes=64 * 1024**3,
+                                             cgroup_memory_bytes=512 * 1024**2)
+    assert "after" not in output_text(notebook)
+    assert fate == "out of memory" and reports[0]["oom_kills"] >= 1, reports
+
+
+def test_cpu_time_limit_stops_a_busy_kernel(course):
+    """RLIMIT_CPU (Sandbox.cpu_seconds) ends a kernel that burns CPU past it, well before the cell timeout."""
+    notebook, error, reports, fate = execute(["while True:\n    pass"], course["scratch"], timeout=120, cpu_seconds=3)
+    assert fate == "timeout" and reports[0]["signal"] == "SIGXCPU", reports
+    assert reports[0]["seconds"] < 60
+
+
+@needs_cgroups
+def test_stale_cgroups_of_killed_workers_are_swept():
+    """Empty groups older than any kernel can live are removed; a group with a process never is."""
+    base = sandbox._CGROUP_ROOT / "pids" / "autograder"
+    empty, busy = base / f"test-{uuid.uuid4().hex}", base / f"test-{uuid.uuid4().hex}"
+    empty.mkdir(parents=True)
+    busy.mkdir()
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        (busy / "cgroup.procs").write_text(str(sleeper.pid))
+        assert empty not in sandbox.sweep_stale_cgroups("pids", older_than=3600), "too young to be stale"
+        removed = sandbox.sweep_stale_cgroups("pids", older_than=0)
+        assert empty in removed and not empty.exists()
+        assert busy not in removed and busy.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        sandbox._cgroup_remove(empty)
+        sandbox._cgroup_remove(busy)
 
 
 def test_file_size_limit(course):
