@@ -6,9 +6,10 @@ a RuntimeWarning from a correct answer would cost full marks. In a grading kerne
 is started with ``--IPKernelApp.capture_fd_output=False`` so that C-level writes to file descriptor 2
 stay out of the notebook too. Errors are reported as error outputs and still fail a test.
 
-Before any student cell runs, the extension also imports ``autograder.checks.common`` (whose comparisons
-keep the original NumPy functions and builtins from then on) and takes the tamper-detection snapshot of
-``autograder.integrity`` (original functions, IPython hooks, an audit hook).
+Before any student cell runs, the extension also installs the reference answers the grading worker
+computed once for the whole batch (``autograder.reference.cache``), imports ``autograder.checks.common``
+(whose comparisons keep the original NumPy functions and builtins from then on) and takes the
+tamper-detection snapshot of ``autograder.integrity`` (original functions, IPython hooks, an audit hook).
 """
 
 import sys
@@ -19,5 +20,8 @@ def load_ipython_extension(ipython) -> None:
     sys.stderr = sys.stdout
     from autograder import integrity
     from autograder.checks import common  # noqa: F401 - imported now, before student code can patch NumPy
+    from autograder.reference import cache
+
+    cache.preload()
 
     integrity.take_snapshot(ipython)

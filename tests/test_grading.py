@@ -8,6 +8,7 @@ submissions; feedback shows test messages but no hidden test code.
 
 import copy
 import html
+import re
 import time
 
 import nbformat
@@ -240,17 +241,39 @@ def test_feedback_shows_messages_but_no_hidden_tests(classes):
     assert any("check_tfidf_from_counts" in line for line in hidden)
 
     feedback = parallel / "feedback" / "unsmoothed_idf" / ASSIGNMENT / f"{ASSIGNMENT}.html"
-    plain = parallel / "plain_feedback.html"
+    made_by_worker = parallel / "worker_feedback.html"
+    made_by_worker.write_bytes(feedback.read_bytes())
     # plain `nbgrader generate_feedback` uses the same preprocessor (registered in nbgrader_config.py)
     nbgrader(parallel, "generate_feedback", ASSIGNMENT, "--student", "unsmoothed_idf", "--force")
+    plain = parallel / "plain_feedback.html"
     plain.write_bytes(feedback.read_bytes())
-    for path in (feedback, plain):
+    assert made_by_worker.read_text() == plain.read_text(), "the worker's feedback is what nbgrader makes from the gradebook"
+    for path in (made_by_worker, plain):
         text = html.unescape(path.read_text())
         assert errors[0].evalue and errors[0].evalue in text, f"{path.name} lacks the AnswerError message"
         assert "BEGIN HIDDEN TESTS" not in text and "check_tfidf_from_counts" not in text
         leaked = [line for line in hidden if line in text]
         assert not leaked, f"{path.name} shows hidden test lines: {leaked}"
     assert "check_tfidf_features" in autograded.cells[_cell(autograded, "test_tfidf_features")].source  # the instructor copy keeps them
+
+
+def test_feedback_of_every_graded_student_shows_its_gradebook_score(classes):
+    """Workers make the feedback; where the gradebook differs from the worker's (the preflight zeroed the
+    pasted-over cells of ``mangled``) the coordinator makes it from the gradebook instead."""
+    parallel, _, summary = classes
+    shown = {}
+    for student in summary.graded:
+        path = parallel / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        if (parallel / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists():
+            header = re.search(r"Score: ([0-9.]+) / ([0-9.]+)", path.read_text())
+            shown[student] = (float(header[1]), float(header[2]))
+        else:
+            assert not path.exists(), f"{student} has no graded notebook, so no feedback"
+    expected = {student: (sum(s for s, _ in _scores(parallel, student).values()),
+                          sum(m for _, m in _scores(parallel, student).values())) for student in shown}
+    assert shown == expected
+    assert {"solution", "unsmoothed_idf", "mangled", "kernel_killer"} <= set(shown)
+    assert expected["mangled"][0] < expected["solution"][0]
 
 
 def test_rerun_skips_unchanged_and_force_regrades(classes):
@@ -269,3 +292,18 @@ def test_rerun_skips_unchanged_and_force_regrades(classes):
     after = {r.student: r.graded_at for r in forced.records}
     assert after["blank"] > before["blank"]
     assert _record(parallel, "blank").status == "graded" and _scores(parallel, "blank") == _scores(classes[1], "blank")
+
+
+def test_worker_feedback_is_kept_only_when_it_shows_the_gradebook_scores(tmp_path):
+    from autograder.grading import store
+    from autograder.grading.jobs import GradeResult
+
+    result = GradeResult(ASSIGNMENT, "ann", feedback={"tfidf_distances.html": b"<html>3 / 3</html>"},
+                         feedback_scores={"test_a": 3.0, "test_b": 0.0})
+    folder = tmp_path / "feedback" / "ann" / ASSIGNMENT
+    assert not store.write_feedback(folder, result, {"test_a": 0.0, "test_b": 0.0}), "withheld or zeroed: made again"
+    assert not store.write_feedback(folder, result, {"test_a": 3.0}), "different cells: made again"
+    assert not folder.exists()
+    assert store.write_feedback(folder, result, {"test_a": 3.0, "test_b": 0.0})
+    assert (folder / "tfidf_distances.html").read_bytes() == b"<html>3 / 3</html>"
+    assert not store.write_feedback(folder, GradeResult(ASSIGNMENT, "ann"), {}), "no worker feedback: made here"

@@ -1,6 +1,6 @@
 """The grading engine: parallel autograding of collected submissions, feedback, exchange verbs.
 
-``grade_assignment`` (batch.py) coordinates; ``autograder.grade_one.grade_one`` grades one submission
+``grade_assignment`` (batch.py) coordinates; ``autograder.grading.grade_one.grade_one`` grades one submission
 (a pure function of a ``jobs.GradeJob``); ``preflight`` repairs broken notebooks; ``template`` prepares
 the gradebook a worker starts from; ``store`` writes results; ``feedback`` runs GenerateFeedback;
 ``exchange`` releases and collects.

@@ -2,9 +2,10 @@
 
 ``grade_assignment`` is the coordinator: it turns each ``submitted/<student>/<assignment>`` folder into a
 ``GradeJob`` (skipping submissions whose record already has the same content hash, unless ``force``),
-runs ``autograder.grade_one.grade_one`` on an executor (``autograder.executors``) with a progress bar,
-writes each result as it arrives (the only writer of the gradebook, autograded/ and the records), then
-generates feedback for the students it graded.
+runs ``autograder.grading.grade_one.grade_one`` on an executor (``autograder.executors``) with a progress bar,
+writes each result as it arrives (the only writer of the gradebook, autograded/, feedback/ and the
+records). Workers generate each student's feedback beside the grading; the coordinator generates it
+itself only where the course gradebook's score differs from the worker's (withheld, manually graded).
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records
+from ..gradebook import cell_scores
 from ..errors import NoSubmissionsError
 from ..executors import make_executor
 from . import store, template
@@ -136,7 +138,7 @@ def grade_assignment(
     from nbgrader.coursedir import CourseDirectory
     from tqdm import tqdm
 
-    from ..grade_one import grade_one
+    from .grade_one import grade_one
 
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
@@ -180,7 +182,7 @@ def grade_assignment(
             course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
-            overrides=sandbox_overrides,
+            overrides=sandbox_overrides, feedback=feedback,
         ))
 
     if executor is None:
@@ -190,6 +192,7 @@ def grade_assignment(
     bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="submission", file=sys.stderr,
                disable=not progress or not jobs, dynamic_ncols=True)
     problems = {"flagged": 0, "failed": 0}
+    with_feedback = set()  # students whose feedback the worker made (the rest: made here, from the gradebook)
     try:
         for outcome in executor.run(grade_one, jobs):
             job = outcome.job
@@ -202,6 +205,10 @@ def grade_assignment(
                 result.reasons.append(f"autograde score {would_be:g} withheld for review: the gradebook holds 0 until a person grades it")
             score = store.write_grades(db_url, course_id, result, job.timestamp)
             store.write_autograded(root / coursedir.autograded_directory / job.student / assignment, result)
+            if feedback and result.feedback:
+                shown = {k: c.score for k, c in cell_scores(db_url, course_id, assignment, job.student).items()}
+                if store.write_feedback(root / coursedir.feedback_directory / job.student / assignment, result, shown):
+                    with_feedback.add(job.student)
             # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
             store.save_record(db_url, course_id, result, hashes[job.student] if outcome.result is not None else "", score)
             summary.graded.append(job.student)
@@ -219,7 +226,8 @@ def grade_assignment(
     for student in set(summary.graded) - set(with_notebooks):  # failed now: earlier feedback would mislead
         store.remove_tree(root / coursedir.feedback_directory / student / assignment)
     if feedback:
-        summary.feedback_failures = generate_feedback(root, assignment, with_notebooks, db_url)
+        rest = [s for s in with_notebooks if s not in with_feedback]
+        summary.feedback_failures = generate_feedback(root, assignment, rest, db_url) if rest else {}
     summary.graded.sort()
     summary.records = records.load(db_url, course_id, assignment)
     return summary

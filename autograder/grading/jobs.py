@@ -22,6 +22,7 @@ class GradeJob:
     template_db: bytes  # SQLite gradebook holding the assignment's notebooks and cells, no submissions
     timestamp: str = ""  # content of timestamp.txt, "" if none
     overrides: tuple = ()  # extra nbgrader config as ("Class.trait", value) pairs
+    feedback: bool = True  # also run nbgrader's GenerateFeedback on the graded submission
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class GradeResult:
     autograded: dict = field(default_factory=dict)  # path relative to autograded/<student>/<assignment>/ -> bytes
     log_tail: str = ""
     withheld: bool = False  # tampering suspected (integrity findings): the score waits for a person
+    feedback: dict = field(default_factory=dict)  # path relative to feedback/<student>/<assignment>/ -> bytes
+    feedback_scores: dict = field(default_factory=dict)  # grade_id -> the score the feedback shows
 
     @property
     def score(self) -> float:

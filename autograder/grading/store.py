@@ -64,10 +64,29 @@ def remove_tree(folder: Path) -> None:
 
 def write_autograded(folder: Path, result: GradeResult) -> None:
     """Replace ``folder`` (autograded/<student>/<assignment>) with the worker's autograded files."""
+    write_tree(folder, result.autograded)
+
+
+def write_feedback(folder: Path, result: GradeResult, shown: dict) -> bool:
+    """Replace ``folder`` (feedback/<student>/<assignment>) with the worker's feedback if it shows ``shown``.
+
+    ``shown``: ``grade_id -> score`` in the course gradebook after ``write_grades``. False (nothing
+    written) when the worker made no feedback or its scores differ (a cell zeroed by the preflight, a
+    withheld score, a manual grade given earlier): the coordinator then generates that student's
+    feedback from the course gradebook.
+    """
+    same = result.feedback_scores.keys() == shown.keys() and all(
+        abs(result.feedback_scores[k] - shown[k]) <= 1e-9 for k in shown)
+    if not result.feedback or not same:
+        return False
+    write_tree(folder, result.feedback)
+    return True
+
+
+def write_tree(folder: Path, files: dict) -> None:
+    """Replace ``folder`` with ``files`` (relative path -> bytes); no files: just remove it."""
     remove_tree(folder)
-    if not result.autograded:
-        return
-    for relative, data in result.autograded.items():
+    for relative, data in files.items():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -25,9 +25,9 @@ import traceback
 import warnings
 from pathlib import Path
 
-from .grading import preflight
-from .grading.jobs import CellResult, CommentResult, GradeJob, GradeResult
-from .preprocessors.grading_execute import CELL_TIMEOUT, KERNEL_DIED, with_kept_grading
+from . import preflight
+from .jobs import CellResult, CommentResult, GradeJob, GradeResult
+from ..preprocessors.grading_execute import CELL_TIMEOUT, KERNEL_DIED, with_kept_grading
 
 LOG_TAIL_LINES = 30
 
@@ -60,8 +60,9 @@ def _last_error(log: str) -> str:
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from nbgrader.preprocessors import Execute
 
-    from . import course
-    from .sandbox import SandboxedExecute
+    from .. import course
+    from ..reference import cache
+    from ..sandbox import SandboxedExecute
 
     config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}"})
     for key, value in job.overrides:
@@ -71,6 +72,13 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # writes how each kernel ended next to it, outside the course
     config.Sandbox.course_root = str(root)
     config.Sandbox.report_dir = str(report_dir)
+    # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache)
+    cached = cache.build(job.assignment)
+    if cached is not None:
+        path = root.parent / "reference-cache.pickle"
+        path.write_bytes(cached)
+        config.Sandbox.readable_paths = list(config.Sandbox.get("readable_paths", [])) + [str(path)]
+        config.Sandbox.environment = {**config.Sandbox.get("environment", {}), cache.ENV: str(path)}
     if "autograde_preprocessors" in config.Autograde:
         steps = list(config.Autograde.autograde_preprocessors)
     else:
@@ -122,7 +130,7 @@ def _sandbox_fate(fate: str, reasons: list, notebooks: dict, report_dir: Path) -
     """Refine the fate read from error outputs with the sandbox's kernel reports (OOM kill, wall clock)."""
     import nbformat
 
-    from .sandbox import classify_kernel_fate, read_report_dir
+    from ..sandbox import classify_kernel_fate, read_report_dir
 
     reports = read_report_dir(report_dir)
     if not reports:
@@ -140,7 +148,7 @@ def _integrity_findings(notebooks: dict, job: GradeJob) -> list:
     """``notebook: finding`` lines: the static scan (source and release trusted) and runtime findings."""
     import nbformat
 
-    from . import integrity
+    from .. import integrity
 
     lines = []
     for name, nb in sorted(notebooks.items()):
@@ -319,4 +327,25 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         result.reasons.extend(findings)
     result.cells, result.comments, result.late_penalties = _read_grades(db_url, job, executed, zero_credit, failed)
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
+    if job.feedback and not failed and not result.withheld:
+        result.feedback, result.feedback_scores = _feedback(root, job, db_url)
+
+
+def _feedback(root: Path, job: GradeJob, db_url: str) -> tuple:
+    """nbgrader's GenerateFeedback in the private course: ``(files as bytes, grade_id -> score shown)``.
+
+    ``({}, {})`` if it failed. The course's GenerateFeedback preprocessors apply (hidden tests hidden).
+    The coordinator keeps this feedback only if the course gradebook ends with the same cell scores.
+    """
+    from .. import course
+    from ..gradebook import cell_scores
+
+    api = course.nbgrader_api(root, **{"CourseDirectory.db_url": db_url})
+    with course.inside(root), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outcome = api.generate_feedback(job.assignment, job.student, force=True)
+    files = _read_tree(root / "feedback" / job.student / job.assignment)
+    if not outcome["success"] or not files:
+        return {}, {}
+    return files, {grade_id: cell.score for grade_id, cell in cell_scores(db_url, job.course_id, job.assignment, job.student).items()}
 

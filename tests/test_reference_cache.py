@@ -1,0 +1,89 @@
+"""The reference answers a grading worker computes once and hands to its kernels (``autograder.reference.cache``).
+
+In-process: what ``build`` pickles and ``preload`` installs. Through real grading (a real sandboxed
+kernel, nbgrader's Autograde): the kernel grades against the worker's cache, not a value of its own;
+a cache it cannot read falls back to computing the reference, so the grades stay right.
+"""
+
+import dataclasses
+import os
+import pickle
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import course
+from autograder.gradebook import cell_scores
+from autograder.grading import grade_assignment
+from autograder.reference import cache
+from autograder.reference import tfidf_distances as ref
+from autograder.samples import make_submission, samples_for
+
+from .conftest import REPO
+
+ASSIGNMENT = "tfidf_distances"
+
+
+def test_build_pickles_the_lecture_once_per_process():
+    data = cache.build(ASSIGNMENT)
+    assert data is cache.build(ASSIGNMENT), "computed once per worker process"
+    lecture = pickle.loads(data)[ASSIGNMENT]
+    assert lecture.svc_score == ref.lecture().svc_score and lecture.confusion.equals(ref.lecture().confusion)
+
+
+def test_an_assignment_without_precompute_has_no_cache():
+    assert cache.build("artificial_neurons") is None
+    assert cache.build("no_such_assignment") is None
+
+
+def test_preload_installs_the_file_named_in_the_environment(tmp_path):
+    altered = dataclasses.replace(ref.lecture(), svc_score=0.25)
+    path = tmp_path / "cache.pickle"
+    path.write_bytes(pickle.dumps({ASSIGNMENT: altered}))
+    code = (
+        "import os\n"
+        "from autograder.reference import cache, tfidf_distances as ref\n"
+        "print(cache.preload(), ref.lecture().svc_score, cache.ENV in os.environ)\n"
+    )
+    env_run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env={**os.environ, cache.ENV: str(path)})
+    assert env_run.stdout.split() == ["['tfidf_distances']", "0.25", "False"], env_run.stderr
+    path.write_bytes(b"not a pickle")
+    assert cache.preload(str(path)) == [], "an unreadable cache installs nothing"
+
+
+@pytest.fixture(scope="module")
+def solution_course(tmp_path_factory):
+    root = course.copy_course(REPO, tmp_path_factory.mktemp("cache") / "course")
+    folder = root / "submitted" / "solution" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    source_nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    release_nb = nbformat.read(REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    solution = next(s for s in samples_for(ASSIGNMENT) if s.name == "solution")
+    nbformat.write(make_submission(source_nb, release_nb, solution), folder / f"{ASSIGNMENT}.ipynb")
+    return root
+
+
+def _grade(root, monkeypatch, cached: bytes | None):
+    monkeypatch.setattr(cache, "build", lambda assignment: cached)
+    grade_assignment(root, ASSIGNMENT, workers=0, force=True, progress=False, feedback=False)
+    config = course.load_config(root)
+    scores = cell_scores(f"sqlite:///{root / 'gradebook.db'}", config.CourseDirectory.course_id, ASSIGNMENT, "solution")
+    return {grade_id: (cell.score, cell.max_score) for grade_id, cell in scores.items() if cell.autograded}
+
+
+@pytest.mark.nbgrader
+def test_the_grading_kernel_uses_the_workers_cache(solution_course, monkeypatch):
+    """A cache whose scores differ from the student's costs exactly the classifier-score cell: it was used."""
+    altered = dataclasses.replace(ref.lecture(), svc_score=ref.lecture().svc_score / 2)
+    scores = _grade(solution_course, monkeypatch, pickle.dumps({ASSIGNMENT: altered}))
+    lost = {grade_id for grade_id, (score, max_score) in scores.items() if score < max_score}
+    assert lost == {"test_classifier_scores"}, scores
+
+
+@pytest.mark.nbgrader
+def test_an_unreadable_cache_falls_back_to_computing(solution_course, monkeypatch):
+    scores = _grade(solution_course, monkeypatch, b"garbage, not a pickle")
+    assert all(score == max_score for score, max_score in scores.values()), scores
