@@ -25,6 +25,10 @@ c.GenerateSolution.preprocessors = [
     Execute,
 ]
 
+# `autograder collect A --zip DIR` takes Canvas's "Download Submissions" files (and .zip):
+# <name>_[late_]<Canvas user id>_<submission id>_<notebook>[-<n>].ipynb; the Canvas user id is the student id.
+c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?[^_/]+_(?:late_)?(?P<student_id>\d+)_\d+_(?P<file_id>\w+?)(?:-\d+)?\.ipynb$"
+
 # Grading kernels: a warning printed by correct code must not zero a test (autograder/quiet_kernel.py).
 c.Execute.timeout = 120
 # Output may trail a cell's reply by more than nbclient's 4 s on a loaded machine: wait, don't fail the student.

@@ -88,8 +88,12 @@ def collect_(assignment, exchange_root, zip_dir):
     """Collect the submissions of ASSIGNMENT into submitted/."""
     from .grading.exchange import collect
 
-    students = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir)
+    skipped = []
+    students = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir, skipped=skipped)
     click.echo(f"{assignment}: {len(students)} submissions in submitted/")
+    for name in skipped:
+        click.echo(f"skipped {name}: its name does not match c.FileNameCollectorPlugin.named_regexp "
+                   "or the assignment's notebooks", err=True)
 
 
 @main.command("grade")

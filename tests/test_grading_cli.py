@@ -45,3 +45,29 @@ def test_release_fetch_submit_collect(tmp_path):
     submissions = list((root / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"))
     assert len(submissions) == 1 and (submissions[0].parent / "timestamp.txt").is_file()
     assert "1 submissions" in collected.stdout
+
+
+def test_collect_zip_takes_canvas_downloads(tmp_path):
+    """Canvas names files <name>_[late_]<user id>_<submission id>_<file>[-n]; loose files and a .zip both count."""
+    import zipfile
+
+    root = course.copy_course(REPO, tmp_path / "course")
+    notebook = (REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    downloads = tmp_path / "canvas"
+    downloads.mkdir()
+    (downloads / f"doejane_1001_9001_{ASSIGNMENT}.ipynb").write_bytes(notebook)
+    (downloads / f"roejohn_late_1002_9002_{ASSIGNMENT}-1.ipynb").write_bytes(notebook + b"\n")  # a resubmission
+    with zipfile.ZipFile(downloads / "submissions.zip", "w") as archive:
+        archive.writestr(f"kaysam_1003_9003_{ASSIGNMENT}.ipynb", notebook)
+    (downloads / f"lostfile_{ASSIGNMENT}.ipynb").write_bytes(notebook)  # no Canvas ids: cannot be attributed
+    (downloads / f"doejane_1001_9004_homework.ipynb").write_bytes(notebook)  # not a notebook of the assignment
+
+    collected = autograder(root, "collect", ASSIGNMENT, "--zip", str(downloads))
+    assert collected.returncode == 0, collected.stderr
+    assert "3 submissions in submitted/" in collected.stdout
+    for student, data in {"1001": notebook, "1002": notebook + b"\n", "1003": notebook}.items():
+        folder = root / "submitted" / student / ASSIGNMENT
+        assert sorted(p.name for p in folder.iterdir() if p.name != "timestamp.txt") == [f"{ASSIGNMENT}.ipynb"]
+        assert (folder / f"{ASSIGNMENT}.ipynb").read_bytes() == data
+    assert f"skipped lostfile_{ASSIGNMENT}.ipynb" in collected.stderr
+    assert "skipped doejane_1001_9004_homework.ipynb" in collected.stderr

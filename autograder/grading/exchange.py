@@ -6,6 +6,7 @@ or, for a folder of files downloaded from an LMS, nbgrader's ``zip_collect``. Th
 ``Exchange.root`` of nbgrader_config.py unless ``exchange_root`` is given.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -42,12 +43,17 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
     return names
 
 
-def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> list:
-    """Collect ``assignment``'s submissions into submitted/; returns the students who have one."""
+def collect(root, assignment: str, exchange_root=None, zip_dir=None, skipped=None) -> list:
+    """Collect ``assignment``'s submissions into submitted/; returns the students who have one.
+
+    ``skipped``: a list that receives the LMS files ``--zip`` could not attribute to a student.
+    """
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
     if zip_dir is not None:
-        _zip_collect(root, assignment, Path(zip_dir))
+        names = _zip_collect(root, assignment, Path(zip_dir))
+        if skipped is not None:
+            skipped.extend(names)
     else:
         with course.inside(root):
             api = _api(root, exchange_root)
@@ -58,8 +64,12 @@ def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> list:
     return students
 
 
-def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> None:
-    """Copy an LMS download folder to downloaded/<assignment>/archive and run `nbgrader zip_collect`."""
+PARSING, SKIPPED = re.compile(r"Parsing file: (.*)$"), re.compile(r"Skipped (submission with no match|notebook with invalid name)")
+
+
+def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> list:
+    """Copy an LMS download folder (files and .zip archives) to downloaded/<assignment>/archive and run
+    `nbgrader zip_collect`; returns the names of the files it skipped (names the regexp does not match)."""
     if not zip_dir.is_dir():
         raise ExchangeError(f"{zip_dir} is not a folder: give --zip the folder of files downloaded from the LMS.")
     archive = root / "downloaded" / assignment / "archive"
@@ -67,7 +77,7 @@ def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> None:
     for path in sorted(zip_dir.iterdir()):
         if path.is_file():
             shutil.copy2(path, archive / path.name)
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force"],
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force", "--strict"],
                             cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
         raise ExchangeError(
@@ -75,3 +85,11 @@ def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> None:
             "Set c.FileNameCollectorPlugin.named_regexp in nbgrader_config.py to match your LMS's file names "
             "(it must capture (?P<student_id>...) and (?P<file_id>...))."
         )
+    skipped, current = [], ""
+    for line in (result.stdout + result.stderr).splitlines():  # nbgrader logs "Parsing file: X", then why it skips X
+        parsing = PARSING.search(line)
+        if parsing:
+            current = Path(parsing[1].strip()).name
+        elif SKIPPED.search(line) and current:
+            skipped.append(current)
+    return skipped
