@@ -13,15 +13,17 @@ are sent once as a task of their own that every grading task depends on, instead
 submission; the scheduler can recompute it if the worker holding it dies.
 
 Before the first batch, every worker is checked (``check_workers``): the package and nbgrader importable
-with the coordinator's versions, the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, and one thread
-per worker process (nbgrader changes the working directory while it grades, so two grading threads in
+with the coordinator's versions, the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, bubblewrap
+usable (required with ``c.Sandbox.require``, else warned about once), and one thread per worker process (nbgrader changes the working directory while it grades, so two grading threads in
 one process would trip over each other). A worker that fails the check stops the batch with a message
 naming the fix, before any submission is graded.
 """
 
 import dataclasses
 import pickle
+import sys
 import uuid
+import warnings
 from typing import Callable, Iterable, Iterator
 
 from traitlets import Unicode
@@ -71,7 +73,11 @@ def _worker_report() -> dict:
     except AutograderError as error:
         report["data"] = None
         report["data_error"] = str(error)
+    from .sandbox import sandbox_available
+
+    sandboxed, why = sandbox_available()
     report["bwrap"] = shutil.which("bwrap")
+    report["sandbox"] = "" if sandboxed else why
     return report
 
 
@@ -85,7 +91,7 @@ def _local_report() -> dict:
     }
 
 
-def _problems(address: str, report, local: dict, nthreads: int) -> list:
+def _problems(address: str, report, local: dict, nthreads: int, require_sandbox: bool = False) -> list:
     """Why the worker at ``address`` cannot grade (empty if it can)."""
     if isinstance(report, BaseException):
         if isinstance(report, (ModuleNotFoundError, ImportError)) or "autograder" in str(report):
@@ -107,6 +113,9 @@ def _problems(address: str, report, local: dict, nthreads: int) -> list:
     if not report["data"]:
         problems.append(f"{address}: {report.get('data_error', '20 Newsgroups data not found')} "
                         f"(set SCIKIT_LEARN_DATA in the environment the worker is started from)")
+    if require_sandbox and report.get("sandbox"):
+        problems.append(f"{address}: grading needs the sandbox (c.Sandbox.require / --require-sandbox), but "
+                        f"{report['sandbox']}")
     return problems
 
 
@@ -166,8 +175,12 @@ class DaskExecutor:
     def dashboard_link(self) -> str:
         return self.client.dashboard_link
 
-    def check_workers(self) -> dict:
-        """``address -> report`` of every worker; ``ClusterError`` naming the fix if one cannot grade."""
+    def check_workers(self, require_sandbox: bool = False) -> dict:
+        """``address -> report`` of every worker; ``ClusterError`` naming the fix if one cannot grade.
+
+        A worker that cannot start the sandbox is refused when ``require_sandbox``; otherwise it is
+        warned about once here (its kernels would run unsandboxed), not once per submission.
+        """
         try:
             self.client.wait_for_workers(1, timeout=self.wait_for_workers)
         except TimeoutError as error:
@@ -181,10 +194,16 @@ class DaskExecutor:
         problems = [
             problem
             for address, report in sorted(reports.items())
-            for problem in _problems(address, report, local, nthreads.get(address, 1))
+            for problem in _problems(address, report, local, nthreads.get(address, 1), require_sandbox)
         ]
         if problems:
             raise ClusterError("the Dask workers cannot grade:\n" + "\n".join(problems))
+        unsandboxed = sorted(a for a, r in reports.items() if isinstance(r, dict) and r.get("sandbox"))
+        if unsandboxed:
+            message = (f"GRADING WITHOUT SANDBOX on {len(unsandboxed)} Dask worker(s) ({', '.join(unsandboxed)}): "
+                       f"{reports[unsandboxed[0]]['sandbox']}")
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            print(f"WARNING: {message}", file=sys.stderr)
         self._checked = True
         return reports
 

@@ -4,8 +4,8 @@ A synthetic class (``--submissions`` students, each submitting one of the assign
 submissions in turn) is graded twice from scratch, in two fresh copies of the course: once with
 ``ProcessPool(workers)`` and once with ``DaskExecutor`` on a ``LocalCluster`` of ``workers`` single-threaded
 worker processes (or on a running cluster with ``--scheduler tcp://HOST:8786``). The grading phase is
-timed from the first job submitted to the last result written (feedback generation, which the
-coordinator runs afterwards, is timed separately). Printed: submissions/s, submissions/s/worker, the
+timed from the first job submitted to the last result written (workers make the feedback as they
+grade; ``total`` adds the coordinator's set-up and any feedback it had to make itself). Printed: submissions/s, submissions/s/worker, the
 mean seconds a worker spent on one submission (``s/sub/worker``, from the grading records), ``busy`` (the
 share of the workers' time spent inside ``grade_one``: what scheduling and transfers leave; it is far less
 sensitive than throughput to other load slowing every submission down), and the Dask/local ratio of

@@ -224,3 +224,17 @@ def test_misconfigured_workers_are_refused_before_grading(tmp_path):
     message = str(raised.value)
     assert "--nthreads 1" in message
     assert "SCIKIT_LEARN_DATA" in message and str(tmp_path) in message
+
+
+def test_workers_without_the_sandbox_are_refused_when_it_is_required(tmp_path):
+    """Workers whose PATH has no bwrap: refused before grading with c.Sandbox.require, else warned about once."""
+    env = {"PATH": str(tmp_path), "SCIKIT_LEARN_DATA": os.environ["SCIKIT_LEARN_DATA"]}
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  env=env) as cluster:
+        with distributed.Client(cluster) as client:
+            with pytest.raises(ClusterError, match="bubblewrap is not installed") as raised:
+                DaskExecutor(client).check_workers(require_sandbox=True)
+            assert "c.Sandbox.require" in str(raised.value)
+            with pytest.warns(RuntimeWarning, match="GRADING WITHOUT SANDBOX on 1 Dask worker"):
+                reports = DaskExecutor(client).check_workers()
+            assert all(report["sandbox"] for report in reports.values())

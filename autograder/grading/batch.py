@@ -189,6 +189,8 @@ def grade_assignment(
         from ..dask_executor import configured_scheduler
 
         executor = make_executor(workers, scheduler=scheduler or configured_scheduler(config))
+    if jobs and hasattr(executor, "check_workers"):  # remote workers: each must be able to grade (and sandbox)
+        executor.check_workers(require_sandbox=dict(sandbox_overrides)["Sandbox.require"])
     bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="submission", file=sys.stderr,
                disable=not progress or not jobs, dynamic_ncols=True)
     problems = {"flagged": 0, "failed": 0}
