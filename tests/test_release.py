@@ -84,27 +84,21 @@ def test_release_holds_no_solution_hidden_test_or_output(name):
                 assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: a cell has output"
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in solutions:
-                solution_lines = {
-                    line.strip()
-                    for line in solutions[grade_id].split("\n")
-                    if line.strip() and not line.lstrip().startswith(("#", "def ", '"""')) and not MARKERS.search(line)
-                }
-                leaked = [line for line in cell.source.split("\n") if line.strip() in solution_lines and "BEGIN" not in line]
-                # only the given lines outside the solution region may remain (a print, a display)
-                outside = _outside_solution(solutions[grade_id])
-                assert all(line.strip() in outside for line in leaked), f"{path.name}/{grade_id} leaks solution lines: {leaked}"
+                secret = _solution_only_lines(solutions[grade_id])
+                leaked = [line for line in cell.source.splitlines() if line.strip() in secret]
+                assert not leaked, f"{path.name}/{grade_id} leaks solution lines: {leaked}"
 
 
-def _outside_solution(source: str) -> set:
-    lines, inside = set(), False
-    for line in source.split("\n"):
-        if "BEGIN SOLUTION" in line:
-            inside = True
-        elif "END SOLUTION" in line:
-            inside = False
-        elif not inside:
-            lines.add(line.strip())
-    return lines
+def _solution_only_lines(source: str) -> set:
+    """Code lines of a solution cell's solution regions (the whole cell without markers) that the given
+    code around the regions does not also contain; comments, ``def`` lines and docstrings aside."""
+    inside, outside, within = set(), set(), "BEGIN SOLUTION" not in source
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line or "END SOLUTION" in line:
+            within = "BEGIN SOLUTION" in line
+        else:
+            (inside if within else outside).add(line.strip())
+    return {line for line in inside - outside if line and not line.startswith(("#", "def ", '"""'))}
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
