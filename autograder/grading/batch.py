@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records
-from ..gradebook import cell_scores
 from ..errors import NoSubmissionsError
 from ..executors import make_executor
 from . import store, template
@@ -202,17 +201,10 @@ def grade_assignment(
             if result is None:
                 result = GradeResult(job.assignment, job.student, status="failed", kernel="not run",
                                      reasons=[f"the grading worker stopped: {type(outcome.error).__name__}: {outcome.error}"])
-            if result.withheld:
-                would_be = sum(cell.auto_score or 0.0 for cell in result.cells)
-                result.reasons.append(f"autograde score {would_be:g} withheld for review: the gradebook holds 0 until a person grades it")
-            score = store.write_grades(db_url, course_id, result, job.timestamp)
-            store.write_autograded(root / coursedir.autograded_directory / job.student / assignment, result)
-            if feedback and result.feedback:
-                shown = {k: c.score for k, c in cell_scores(db_url, course_id, assignment, job.student).items()}
-                if store.write_feedback(root / coursedir.feedback_directory / job.student / assignment, result, shown):
-                    with_feedback.add(job.student)
             # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
-            store.save_record(db_url, course_id, result, hashes[job.student] if outcome.result is not None else "", score)
+            content = hashes[job.student] if outcome.result is not None else ""
+            if store.write_result(coursedir, db_url, result, job.timestamp, content, feedback):
+                with_feedback.add(job.student)
             summary.graded.append(job.student)
             if result.status in problems:
                 problems[result.status] += 1

@@ -18,24 +18,51 @@ from pathlib import Path
 
 from sqlalchemy.exc import SAWarning
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Grade, Gradebook
 from nbgrader.utils import parse_utc
 
 from .. import records
 from .jobs import GradeResult
 
 
-def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: str = "") -> float:
-    """Write ``result`` into the gradebook at ``db_url``; returns the submission's score there."""
+def write_result(coursedir, db_url: str, result: GradeResult, timestamp: str = "", content_hash: str = "",
+                 feedback: bool = True) -> bool:
+    """Everything the coordinator writes for one result; True if the worker's feedback was kept.
+
+    ``coursedir``: nbgrader's ``CourseDirectory`` (where autograded/ and feedback/ are). The gradebook
+    (``write_grades``), autograded/<student>/<assignment>, feedback/... (``write_feedback``, if
+    ``feedback``) and the record (``save_record``, with ``content_hash``; "" means grade it again next run).
+    """
+    if result.withheld:
+        would_be = sum(cell.auto_score or 0.0 for cell in result.cells)
+        result.reasons.append(f"autograde score {would_be:g} withheld for review: the gradebook holds 0 until a person grades it")
+    course_id = coursedir.course_id
+    score, shown = write_grades(db_url, course_id, result, timestamp)
+    write_autograded(Path(coursedir.format_path(coursedir.autograded_directory, result.student, result.assignment)), result)
+    kept = False
+    if feedback and result.feedback:
+        kept = write_feedback(Path(coursedir.format_path(coursedir.feedback_directory, result.student, result.assignment)),
+                              result, shown)
+    save_record(db_url, course_id, result, content_hash, score)
+    return kept
+
+
+def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: str = "") -> tuple:
+    """Write ``result`` into the gradebook at ``db_url``; returns the submission's score there and
+    ``grade_id -> score`` of its cells (what feedback made from the gradebook would show)."""
     with warnings.catch_warnings(), Gradebook(db_url, course_id=course_id) as gb:
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session handling; autograde shows them too
         gb.update_or_create_student(result.student)
         if timestamp.strip():
-            gb.update_or_create_submission(result.assignment, result.student, timestamp=parse_utc(timestamp.strip()))
+            submission = gb.update_or_create_submission(result.assignment, result.student, timestamp=parse_utc(timestamp.strip()))
         else:
-            gb.update_or_create_submission(result.assignment, result.student)
+            submission = gb.update_or_create_submission(result.assignment, result.student)
+        # one query per notebook rather than one per cell (gb.find_grade): the coordinator writes every result
+        notebooks = {nb.name: nb for nb in submission.notebooks}
+        grades = {(nb.name, g.name): g for nb in notebooks.values() for g in nb.grades}
+        comments = {(nb.name, c.name): c for nb in notebooks.values() for c in nb.comments}
         for cell in result.cells:
-            grade = gb.find_grade(cell.grade_id, cell.notebook, result.assignment, result.student)
+            grade = grades[cell.notebook, cell.grade_id]
             grade.auto_score = cell.auto_score
             if result.withheld:
                 grade.auto_score = 0.0 if cell.auto_score is not None else None
@@ -45,13 +72,15 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
             else:
                 grade.needs_manual_grade = cell.needs_manual_grade
         for comment in result.comments:
-            gb.find_comment(comment.grade_id, comment.notebook, result.assignment, result.student).auto_comment = (
-                comment.auto_comment
-            )
+            comments[comment.notebook, comment.grade_id].auto_comment = comment.auto_comment
         for notebook, penalty in result.late_penalties.items():
-            gb.find_submission_notebook(notebook, result.assignment, result.student).late_submission_penalty = penalty
+            notebooks[notebook].late_submission_penalty = penalty
+        names = {grade.id: grade_id for (_, grade_id), grade in grades.items()}
         gb.db.commit()
-        return float(gb.find_submission(result.assignment, result.student).score)
+        # Grade.score is computed by the database (manual over auto, extra credit): one query for all cells
+        rows = gb.db.query(Grade.id, Grade.score).filter(Grade.id.in_(list(names)))
+        shown = {names[grade_id]: float(score or 0.0) for grade_id, score in rows}
+        return float(submission.score), shown
 
 
 def remove_tree(folder: Path) -> None:
