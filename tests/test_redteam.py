@@ -19,6 +19,7 @@ tests/test_grading.py's dead-kernel and timeout cases.
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,10 +100,14 @@ def graded(tmp_path_factory):
         _put(root, assignment, "real_course_paths", redteam.make_attack(release_nb, real))
         kinds["real_course_paths"] = real
         if assignment == BAD_INPUTS_ON:
+            # correct answers plus one flagged import: a positive score, withheld (its feedback must not show it)
+            flagged = redteam.Attack("flagged_solution", "import inspect", flag="introspection", reason="inspect")
+            _put(root, assignment, "flagged_solution", redteam.make_attack(solution_nb, flagged))
+            kinds["flagged_solution"] = flagged
             for bad in redteam.bad_inputs(f"{assignment}.ipynb"):
                 redteam.write_bad_input(root / "submitted" / f"bad_{bad.name}" / assignment, bad, release_nb)
                 kinds[f"bad_{bad.name}"] = bad
-        # feedback (nbgrader's GenerateFeedback, serial) only for the batch with the bad inputs: time budget
+        # feedback only for the batch with the bad inputs (and the withheld attacks): time budget
         summary = grade_assignment(root, assignment, workers=2, progress=False, require_sandbox=True,
                                    feedback=assignment == BAD_INPUTS_ON)
         assert sorted(summary.graded) == sorted(kinds)  # nothing stopped the batch
@@ -174,6 +179,19 @@ def test_checks_refuse_in_a_tampered_kernel_and_the_engine_reports_it(graded, as
     assert rec.status == "flagged" and rec.withheld, rec
     assert any(attack.runtime in r for r in rec.reasons), rec.reasons  # findings_from_outputs of the executed notebook
     assert rec.score < recs["sample_solution"].score
+
+
+def test_withheld_scores_never_reach_the_feedback(graded):
+    """The feedback of a withheld submission shows the gradebook's 0, not the autograde score held back."""
+    root, recs, _ = graded[BAD_INPUTS_ON]
+    withheld = [s for s, r in recs.items() if r.withheld and (root / "autograded" / s / BAD_INPUTS_ON).is_dir()]
+    assert {"runtime_attack", "flagged_solution"} <= set(withheld)
+    for student in withheld:
+        text = (root / "feedback" / student / BAD_INPUTS_ON / f"{BAD_INPUTS_ON}.html").read_text()
+        shown = float(re.search(r"Score: ([0-9.]+) / ", text)[1])
+        assert shown == pytest.approx(sum(_scores(root, BAD_INPUTS_ON, student).values())) == 0
+    would_be = re.search(r"autograde score ([0-9.]+) withheld", " ".join(recs["flagged_solution"].reasons))
+    assert would_be and float(would_be[1]) == pytest.approx(recs["sample_solution"].score), recs["flagged_solution"].reasons
 
 
 @pytest.mark.parametrize("assignment", [TFIDF, NEURONS])
