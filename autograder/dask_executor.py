@@ -14,9 +14,10 @@ submission; the scheduler can recompute it if the worker holding it dies.
 
 Before the first batch, every worker is checked (``check_workers``): the package and nbgrader importable
 with the coordinator's versions, the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, bubblewrap
-usable (required with ``c.Sandbox.require``, else warned about once), and one thread per worker process (nbgrader changes the working directory while it grades, so two grading threads in
-one process would trip over each other). A worker that fails the check stops the batch with a message
-naming the fix, before any submission is graded.
+usable (required with ``c.Sandbox.require``, else warned about once), and one thread per worker process
+(nbgrader changes the working directory while it grades, so two grading threads in one process would
+trip over each other). A worker that fails the check stops the batch with a message naming the fix,
+before any submission is graded.
 """
 
 import dataclasses
