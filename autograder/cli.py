@@ -88,10 +88,9 @@ def collect_(assignment, exchange_root, zip_dir):
     """Collect the submissions of ASSIGNMENT into submitted/."""
     from .grading.exchange import collect
 
-    skipped = []
-    students = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir, skipped=skipped)
-    click.echo(f"{assignment}: {len(students)} submissions in submitted/")
-    for name in skipped:
+    collected = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir)
+    click.echo(f"{assignment}: {len(collected.students)} submissions in submitted/")
+    for name in collected.skipped:
         click.echo(f"skipped {name}: its name does not match c.FileNameCollectorPlugin.named_regexp "
                    "or the assignment's notebooks", err=True)
 

@@ -69,6 +69,12 @@ class Sandbox(Configurable):
     report_dir = Unicode("", help="If set, each kernel appends how it ended to report_dir/kernels.jsonl.").tag(config=True)
 
 
+def course_secrets(root: Path) -> list:
+    """What a kernel must never see of the course at ``root``: its folders (``COURSE_SECRETS``) and databases."""
+    root = Path(root)
+    return [root / name for name in COURSE_SECRETS] + sorted(root.glob("*.db")) + sorted(root.glob("*.sqlite*"))
+
+
 def bwrap_path() -> str | None:
     """The ``bwrap`` executable, or None."""
     return shutil.which("bwrap")
@@ -454,8 +460,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         candidates = [Path(p) for p in self.sandbox.hidden_paths]
         root = self._course_root()
         if root is not None:
-            candidates += [root / name for name in COURSE_SECRETS]
-            candidates += list(root.glob("*.db")) + list(root.glob("*.sqlite*"))
+            candidates += course_secrets(root)
         package = Path(_package_path())
         candidates.append(package / "samples")
         home = Path.home().resolve()

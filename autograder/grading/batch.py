@@ -94,13 +94,12 @@ def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
     """
     from sqlalchemy.engine import make_url
 
-    from ..sandbox import COURSE_SECRETS, Sandbox, check_available
+    from ..sandbox import Sandbox, check_available, course_secrets
 
     settings = Sandbox(config=config)
     settings.require = bool(require or settings.require)
     sandboxed = check_available(settings)
-    hidden = list(settings.hidden_paths) + [str(root / name) for name in COURSE_SECRETS]
-    hidden += [str(p) for p in sorted(root.glob("*.db")) + sorted(root.glob("*.sqlite*"))]
+    hidden = list(settings.hidden_paths) + [str(path) for path in course_secrets(root)]
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database:
         hidden.append(str(Path(url.database).resolve()))

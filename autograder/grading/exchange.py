@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course
@@ -43,17 +44,21 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
     return names
 
 
-def collect(root, assignment: str, exchange_root=None, zip_dir=None, skipped=None) -> list:
-    """Collect ``assignment``'s submissions into submitted/; returns the students who have one.
+@dataclass
+class Collected:
+    """What ``collect`` left in submitted/: the students with a submission, and the LMS files it skipped."""
 
-    ``skipped``: a list that receives the LMS files ``--zip`` could not attribute to a student.
-    """
+    students: list
+    skipped: list = field(default_factory=list)  # --zip files it could not attribute to a student
+
+
+def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> Collected:
+    """Collect ``assignment``'s submissions into submitted/ (from the exchange, or an LMS folder ``zip_dir``)."""
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
+    skipped = []
     if zip_dir is not None:
-        names = _zip_collect(root, assignment, Path(zip_dir))
-        if skipped is not None:
-            skipped.extend(names)
+        skipped = _zip_collect(root, assignment, Path(zip_dir))
     else:
         with course.inside(root):
             api = _api(root, exchange_root)
@@ -61,7 +66,7 @@ def collect(root, assignment: str, exchange_root=None, zip_dir=None, skipped=Non
                    "Check the exchange folder (--exchange DIR or c.Exchange.root) and c.CourseDirectory.course_id.")
     submitted = root / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-    return students
+    return Collected(students, skipped)
 
 
 PARSING, SKIPPED = re.compile(r"Parsing file: (.*)$"), re.compile(r"Skipped (submission with no match|notebook with invalid name)")
