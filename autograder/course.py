@@ -51,7 +51,12 @@ def load_config(root: Path, **overrides) -> Config:
     """
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
-    for key, value in overrides.items():
+    return apply_overrides(config, overrides.items())
+
+
+def apply_overrides(config: Config, overrides) -> Config:
+    """Set ``("Class.trait", value)`` pairs on ``config`` (in place); returns it."""
+    for key, value in overrides:
         section, trait = key.split(".")
         setattr(config[section], trait, value)
     return config
@@ -77,12 +82,33 @@ def nbgrader_api(root: Path, **overrides):
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
-def _run(app, what: str) -> None:
+def require_success(outcome: dict, what: str, fix: str = "", error: type = AutograderError) -> dict:
+    """An nbgrader API outcome (``{"success", "log", "error"}``) if it succeeded; else raise ``error`` saying
+    ``what`` failed, the last line nbgrader logged, and ``fix``."""
+    if outcome and outcome.get("success"):
+        return outcome
+    log = ((outcome or {}).get("log") or "") + "\n" + ((outcome or {}).get("error") or "")
+    last = next((line.strip() for line in reversed(log.strip().splitlines()) if line.strip()), "no log")
+    raise error("\n".join(part for part in (f"{what} failed: {last}", fix) if part))
+
+
+def run_converter(app, what: str) -> None:
+    """Run an nbgrader converter app (``app.start()``), raising ``AutograderError`` with its log if it fails."""
     from nbgrader.apps.api import capture_log
 
-    result = capture_log(app)
-    if not result["success"]:
-        raise AutograderError(f"{what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")
+    require_success(capture_log(app), what)
+
+
+def generate_assignment(api, name: str) -> None:
+    """nbgrader's ``GenerateAssignment`` of ``name`` through ``api`` (creating it in the gradebook), forced."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.utils import temp_attrs
+
+    with temp_attrs(api.coursedir, assignment_id=name):
+        app = GenerateAssignment(coursedir=api.coursedir, parent=api)
+        app.force = True
+        app.create_assignment = True
+        run_converter(app, f"generate_assignment {name}")
 
 
 def build(root: Path, names=()) -> list[str]:
@@ -90,7 +116,7 @@ def build(root: Path, names=()) -> list[str]:
 
     Returns the assignments built. Needs the 20 Newsgroups data, since the solutions are executed.
     """
-    from nbgrader.converters import GenerateAssignment, GenerateSolution
+    from nbgrader.converters import GenerateSolution
     from nbgrader.utils import temp_attrs
 
     root = Path(root).resolve()
@@ -98,14 +124,11 @@ def build(root: Path, names=()) -> list[str]:
     with inside(root):
         api = nbgrader_api(root)
         for name in names:
+            generate_assignment(api, name)
             with temp_attrs(api.coursedir, assignment_id=name):
-                app = GenerateAssignment(coursedir=api.coursedir, parent=api)
-                app.force = True
-                app.create_assignment = True
-                _run(app, f"generate_assignment {name}")
                 app = GenerateSolution(coursedir=api.coursedir, parent=api)
                 app.force = True
-                _run(app, f"generate_solution {name}")
+                run_converter(app, f"generate_solution {name}")
     return names
 
 

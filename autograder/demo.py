@@ -73,11 +73,6 @@ def plan(assignments: list[str]) -> dict:
     return result
 
 
-def _check(outcome: dict, what: str) -> None:
-    if not outcome["success"]:
-        raise DemoError(f"{what} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}")
-
-
 def _api(root: Path, exchange: Path):
     return course.nbgrader_api(root, **{"Exchange.root": str(exchange)})  # for release_feedback
 
@@ -161,7 +156,7 @@ def demo(source_root, directory=None, workers: int = 2, progress: bool = False, 
         summary = grade_assignment(root, name, workers=workers, progress=progress)
         say(summary.table())
         with course.inside(root):
-            _check(_api(root, exchange).release_feedback(name), f"release_feedback {name}")
+            course.require_success(_api(root, exchange).release_feedback(name), f"release_feedback {name}", error=DemoError)
         result.files.append(report(root, name))
     result.files[:0] = export(root)
 

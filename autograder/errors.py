@@ -43,3 +43,7 @@ class ExchangeError(AutograderError):
 
 class DemoError(AutograderError):
     """A step of ``autograder demo`` failed; the message names the step and shows nbgrader's log."""
+
+
+class GradebookWriteError(AutograderError):
+    """The coordinator could not record a result (database gone, disk full): the batch stopped; rerun resumes."""

@@ -36,7 +36,7 @@ def nbgrader_csv(root: Path, db_url: str, path: Path, assignments: list[str]) ->
     with course.inside(root):
         app = ExportApp(coursedir=CourseDirectory(config=config), config=config)
         app.log_level = "WARN"
-        course._run(app, "nbgrader export")
+        course.run_converter(app, "nbgrader export")
     return path
 
 

@@ -9,7 +9,7 @@ stay out of the notebook too. Errors are reported as error outputs and still fai
 Before any student cell runs, the extension also installs the reference answers the grading worker
 computed once for the whole batch (``autograder.reference.cache``), imports ``autograder.checks.common``
 (whose comparisons keep the original NumPy functions and builtins from then on) and takes the
-tamper-detection snapshot of ``autograder.integrity`` (original functions, IPython hooks, an audit hook).
+tamper-detection snapshot of ``autograder.integrity.runtime`` (original functions, IPython hooks, an audit hook).
 """
 
 import sys
@@ -18,10 +18,10 @@ import sys
 def load_ipython_extension(ipython) -> None:
     """Send ``sys.stderr`` writes to the notebook's stdout stream."""
     sys.stderr = sys.stdout
-    from autograder import integrity
+    from autograder.integrity import runtime
     from autograder.checks import common  # noqa: F401 - imported now, before student code can patch NumPy
     from autograder.reference import cache
 
     cache.preload()
 
-    integrity.take_snapshot(ipython)
+    runtime.take_snapshot(ipython)

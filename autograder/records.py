@@ -12,8 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
+import sqlalchemy.dialects.sqlite
 
-STATUSES = ("graded", "flagged", "failed", "missing")
+STATUSES = ("graded", "flagged", "failed")
 KERNEL_FATES = ("ok", "timeout", "died", "out of memory", "not run")
 
 _metadata = sa.MetaData()
@@ -40,7 +42,7 @@ class SubmissionRecord:
     """How one student's submission of one assignment was graded.
 
     status: ``graded`` (normal), ``flagged`` (graded as far as possible, but look at ``reasons``),
-    ``failed`` (could not be graded at all: score 0, ``reasons`` says why), ``missing`` (no submission).
+    ``failed`` (could not be graded at all: score 0, ``reasons`` says why).
     ``withheld``: the autograde score is not to be used until a person reviews it (tampering suspected).
     """
 
@@ -63,43 +65,44 @@ class SubmissionRecord:
             raise ValueError(f"kernel {self.kernel!r} is not one of {KERNEL_FATES}")
 
 
-def _engine(db_url: str) -> sa.Engine:
-    engine = sa.create_engine(db_url)
-    _metadata.create_all(engine)
-    return engine
+_ENGINES: dict = {}
+
+
+def engine(db_url: str) -> sa.Engine:
+    """The one engine of ``db_url`` in this process, with the records table created on first use."""
+    if db_url not in _ENGINES:
+        created = sa.create_engine(db_url)
+        _metadata.create_all(created)
+        _ENGINES[db_url] = created
+    return _ENGINES[db_url]
+
+
+def upsert(connection, course_id: str, record: SubmissionRecord) -> None:
+    """Insert or replace the record of (course, assignment, student) on ``connection`` (inside its transaction)."""
+    row = asdict(record)
+    row["reasons"] = json.dumps(list(record.reasons))
+    row["course_id"] = course_id
+    dialect = connection.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sa.dialects.sqlite.insert if dialect == "sqlite" else sa.dialects.postgresql.insert)(_table).values(**row)
+        keys = [c.name for c in _table.primary_key.columns]
+        connection.execute(insert.on_conflict_do_update(
+            index_elements=keys, set_={k: v for k, v in row.items() if k not in keys}))
+        return
+    key = (_table.c.course_id == course_id) & (_table.c.assignment == record.assignment) & (_table.c.student == record.student)
+    if connection.execute(_table.update().where(key).values(**row)).rowcount == 0:
+        connection.execute(_table.insert().values(**row))
 
 
 def save(db_url: str, course_id: str, record: SubmissionRecord) -> None:
     """Insert or replace the record of (course, assignment, student)."""
-    row = asdict(record)
-    row["reasons"] = json.dumps(list(record.reasons))
-    row["course_id"] = course_id
-    engine = _engine(db_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(
-                _table.delete().where(
-                    (_table.c.course_id == course_id)
-                    & (_table.c.assignment == record.assignment)
-                    & (_table.c.student == record.student)
-                )
-            )
-            connection.execute(_table.insert().values(**row))
-    finally:
-        engine.dispose()
+    with engine(db_url).begin() as connection:
+        upsert(connection, course_id, record)
 
 
-def load(db_url: str, course_id: str, assignment: str | None = None) -> list[SubmissionRecord]:
-    """Every record of the course (of one assignment if given), ordered by assignment and student."""
-    engine = _engine(db_url)
-    try:
-        query = sa.select(_table).where(_table.c.course_id == course_id)
-        if assignment is not None:
-            query = query.where(_table.c.assignment == assignment)
-        with engine.connect() as connection:
-            rows = connection.execute(query.order_by(_table.c.assignment, _table.c.student)).mappings().all()
-    finally:
-        engine.dispose()
+def _query(db_url: str, query) -> list[SubmissionRecord]:
+    with engine(db_url).connect() as connection:
+        rows = connection.execute(query.order_by(_table.c.assignment, _table.c.student)).mappings().all()
     records = []
     for row in rows:
         values = {key: row[key] for key in SubmissionRecord.__dataclass_fields__}
@@ -108,6 +111,16 @@ def load(db_url: str, course_id: str, assignment: str | None = None) -> list[Sub
     return records
 
 
+def load(db_url: str, course_id: str, assignment: str | None = None) -> list[SubmissionRecord]:
+    """Every record of the course (of one assignment if given), ordered by assignment and student."""
+    query = sa.select(_table).where(_table.c.course_id == course_id)
+    if assignment is not None:
+        query = query.where(_table.c.assignment == assignment)
+    return _query(db_url, query)
+
+
 def find(db_url: str, course_id: str, assignment: str, student: str) -> SubmissionRecord | None:
     """The record of one submission, or None."""
-    return next((r for r in load(db_url, course_id, assignment) if r.student == student), None)
+    query = sa.select(_table).where((_table.c.course_id == course_id) & (_table.c.assignment == assignment)
+                                    & (_table.c.student == student))
+    return next(iter(_query(db_url, query)), None)

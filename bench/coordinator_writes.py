@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course
-from autograder.executors import Inline
+from autograder.grading.executors.local import Inline
 from autograder.grading import grade_assignment, store, template
 from autograder.samples import make_submission, samples_for
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course
-from autograder.executors import ProcessPool
+from autograder.grading.executors.local import ProcessPool
 from autograder.grading import grade_assignment
 from autograder.samples import make_submission, samples_for
 
@@ -120,7 +120,7 @@ def main(argv=None) -> int:
         if args.only in (None, "dask"):
             from distributed import Client, LocalCluster
 
-            from autograder.dask_executor import DaskExecutor
+            from autograder.grading.executors.dask_cluster import DaskExecutor
 
             root = make_class(scratch / "dask", args.assignment, args.submissions, chosen)
             if args.scheduler:

@@ -13,6 +13,8 @@ from autograder.samples import make_submission, samples_for
 
 from .conftest import REPO, nbgrader, nbgrader_start
 
+pytestmark = pytest.mark.nbgrader
+
 CASES = [(name, sample) for name in course.assignments(REPO) for sample in samples_for(name)]
 
 

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from nbgrader.api import Gradebook
 
 from autograder import course, records
-from autograder.dask_executor import ClusterError, DaskExecutor
-from autograder.executors import ProcessPool
+from autograder.grading.executors.dask_cluster import ClusterError, DaskExecutor
+from autograder.grading.executors.local import ProcessPool
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.samples import make_submission, samples_for

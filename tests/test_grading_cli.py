@@ -5,9 +5,13 @@ when nothing was collected. No kernel runs here (release uses --no-build: releas
 import subprocess
 import sys
 
+import pytest
+
 from autograder import course
 
 from .conftest import REPO, nbgrader
+
+pytestmark = pytest.mark.nbgrader
 
 ASSIGNMENT = "tfidf_distances"
 

@@ -94,6 +94,7 @@ def scratch(tmp_path_factory):
 REPORT = "from autograder.integrity import report_runtime\nreport_runtime()"
 
 
+@pytest.mark.nbgrader
 @pytest.mark.skipif(not sandbox.sandbox_available()[0], reason="bubblewrap unusable")
 def test_runtime_checks_are_quiet_for_honest_code(scratch):
     cells = [
@@ -109,6 +110,7 @@ def test_runtime_checks_are_quiet_for_honest_code(scratch):
     assert integrity.findings_from_outputs(notebook) == []
 
 
+@pytest.mark.nbgrader
 @pytest.mark.skipif(not sandbox.sandbox_available()[0], reason="bubblewrap unusable")
 @pytest.mark.parametrize("attack", RUNTIME_CASES, ids=[a.name for a in RUNTIME_CASES])
 def test_runtime_checks_find_the_attack_and_checks_refuse(scratch, attack):

@@ -11,6 +11,8 @@ from autograder import course
 
 from .conftest import REPO, nbgrader
 
+pytestmark = pytest.mark.nbgrader
+
 ASSIGNMENTS = course.assignments(REPO)
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|BEGIN MARK SCHEME|END MARK SCHEME")
 

@@ -15,16 +15,17 @@ import nbformat
 import pytest
 
 from autograder import sandbox
+from autograder.sandbox import cgroups, probe
 from autograder.errors import SandboxUnavailable
 from autograder.samples.redteam import ATTACKS
 
 from .conftest import REPO, nbgrader
 from .sandbox_helpers import execute, fake_course, output_text
 
-pytestmark = pytest.mark.skipif(
-    not sandbox.sandbox_available()[0],
-    reason=f"bubblewrap unusable: {sandbox.sandbox_available()[1]}",
-)
+pytestmark = [
+    pytest.mark.nbgrader,
+    pytest.mark.skipif(not sandbox.sandbox_available()[0], reason=f"bubblewrap unusable: {sandbox.sandbox_available()[1]}"),
+]
 
 
 @pytest.fixture()
@@ -163,7 +164,7 @@ def test_fork_bomb_is_bounded(course):
 
 
 def _cgroups_writable(controller: str) -> bool:
-    return os.geteuid() == 0 and os.access(sandbox._CGROUP_ROOT / controller, os.W_OK)
+    return os.geteuid() == 0 and os.access(cgroups._CGROUP_ROOT / controller, os.W_OK)
 
 
 # As root (CI runs as root), the cgroup limits must work: skipped only where they cannot exist.
@@ -193,22 +194,22 @@ def test_cpu_time_limit_stops_a_busy_kernel(course):
 @needs_cgroups
 def test_stale_cgroups_of_killed_workers_are_swept():
     """Empty groups older than any kernel can live are removed; a group with a process never is."""
-    base = sandbox._CGROUP_ROOT / "pids" / "autograder"
+    base = cgroups._CGROUP_ROOT / "pids" / "autograder"
     empty, busy = base / f"test-{uuid.uuid4().hex}", base / f"test-{uuid.uuid4().hex}"
     empty.mkdir(parents=True)
     busy.mkdir()
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
         (busy / "cgroup.procs").write_text(str(sleeper.pid))
-        assert empty not in sandbox.sweep_stale_cgroups("pids", older_than=3600), "too young to be stale"
-        removed = sandbox.sweep_stale_cgroups("pids", older_than=0)
+        assert empty not in cgroups.sweep_stale_cgroups("pids", older_than=3600), "too young to be stale"
+        removed = cgroups.sweep_stale_cgroups("pids", older_than=0)
         assert empty in removed and not empty.exists()
         assert busy not in removed and busy.exists()
     finally:
         sleeper.kill()
         sleeper.wait()
-        sandbox._cgroup_remove(empty)
-        sandbox._cgroup_remove(busy)
+        cgroups.cgroup_remove(empty)
+        cgroups.cgroup_remove(busy)
 
 
 def test_file_size_limit(course):
@@ -231,7 +232,7 @@ def test_redteam_attack_is_stopped_by_the_sandbox(course, attack):
 
 
 def test_require_sandbox_refuses_without_bubblewrap(monkeypatch):
-    monkeypatch.setitem(sandbox._PROBE, "result", (False, "bubblewrap is not installed"))
+    monkeypatch.setitem(probe._PROBE, "result", (False, "bubblewrap is not installed"))
     with pytest.raises(SandboxUnavailable, match="apt-get install|not installed"):
         sandbox.check_available(sandbox.Sandbox(require=True))
     with pytest.warns(RuntimeWarning, match="GRADING WITHOUT SANDBOX"):

@@ -88,15 +88,15 @@ def check(func):
 
 def _refuse_if_tampered() -> None:
     """In a grading kernel, fail the check when the kernel shows signs of tampering (see autograder.integrity)."""
-    from .. import integrity
+    from ..integrity import runtime
 
-    if not integrity._SNAPSHOT:
+    if not runtime._SNAPSHOT:
         return
-    findings = integrity.runtime_findings()
+    findings = runtime.runtime_findings()
     if findings:
         import json
 
-        raise AnswerError(integrity.RUNTIME_MARKER + json.dumps([f.as_dict() for f in findings]))
+        raise AnswerError(runtime.RUNTIME_MARKER + json.dumps([f.as_dict() for f in findings]))
 
 
 def describe(value) -> str:

@@ -1,11 +1,13 @@
 """Grade every collected submission of an assignment in parallel, then write grades and feedback.
 
-``grade_assignment`` is the coordinator: it turns each ``submitted/<student>/<assignment>`` folder into a
-``GradeJob`` (skipping submissions whose record already has the same content hash, unless ``force``),
-runs ``autograder.grading.grade_one.grade_one`` on an executor (``autograder.executors``) with a progress bar,
-writes each result as it arrives (the only writer of the gradebook, autograded/, feedback/ and the
-records). Workers generate each student's feedback beside the grading; the coordinator generates it
-itself only where the course gradebook's score differs from the worker's (withheld, manually graded).
+``grade_assignment`` is the coordinator, in three steps: ``plan`` turns each ``submitted/<student>/<assignment>``
+folder into a ``GradeJob`` (skipping submissions whose record already has the same content hash, unless
+``force``); ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
+(``autograder.grading.executors``) with a progress bar and writes each result as it arrives (the only
+writer of the gradebook, autograded/, feedback/ and the records); ``finish`` makes the feedback the
+workers could not make (withheld or manually graded scores) and reads back every record. If a result
+cannot be written, the batch stops at once: queued submissions are cancelled, running ones stopped,
+and ``GradebookWriteError`` says what failed; the next run resumes where it stopped.
 """
 
 import hashlib
@@ -14,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records
-from ..errors import NoSubmissionsError
-from ..executors import make_executor
+from ..errors import GradebookWriteError, NoSubmissionsError
 from . import store, template
+from .executors import make_executor
 from .feedback import generate as generate_feedback
+from .files import read_tree, remove_tree
 from .jobs import GradeJob, GradeResult
-
-IGNORED = (".ipynb_checkpoints", "__pycache__")
+from .settings import Grading
 
 
 @dataclass
@@ -32,13 +34,14 @@ class GradingSummary:
     skipped: list = field(default_factory=list)  # unchanged since their last grading
     records: list = field(default_factory=list)
     feedback_failures: dict = field(default_factory=dict)
+    with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
 
     @property
     def mean_score(self) -> float | None:
-        scores = [r.score for r in self.records if r.status != "missing"]
+        scores = [r.score for r in self.records]
         return sum(scores) / len(scores) if scores else None
 
     def table(self) -> str:
@@ -59,14 +62,6 @@ class GradingSummary:
         for student, error in self.feedback_failures.items():
             lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
         return "\n".join(lines)
-
-
-def _files(folder: Path) -> dict:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not any(part in IGNORED for part in p.relative_to(folder).parts)
-    }
 
 
 def content_hash(files: dict) -> str:
@@ -109,6 +104,22 @@ def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
     return tuple(overrides)
 
 
+@dataclass
+class Plan:
+    """What a ``grade`` run will do: the jobs to grade and where results go."""
+
+    root: Path
+    assignment: str
+    config: object
+    coursedir: object
+    db_url: str
+    jobs: list
+    hashes: dict  # student -> content hash of the submission
+    require_sandbox: bool
+    feedback: bool
+    summary: GradingSummary
+
+
 def grade_assignment(
     root,
     assignment: str,
@@ -131,21 +142,60 @@ def grade_assignment(
     ``require_sandbox`` (or ``c.Sandbox.require``): raise ``SandboxUnavailable`` before grading anything
     when bubblewrap cannot be used; otherwise that is warned about once for the whole batch.
     ``scheduler`` (or ``c.Grading.scheduler``): grade on the Dask cluster at this address
-    (``autograder.dask_executor``) instead of local processes.
+    (``autograder.grading.executors.dask_cluster``) instead of local processes. ``executor``: an
+    ``Executor`` to use instead (the caller keeps it open).
     """
-    from nbgrader.coursedir import CourseDirectory
-    from tqdm import tqdm
+    batch = plan(root, assignment, force=force, db_url=db_url, students=students, feedback=feedback,
+                 require_sandbox=require_sandbox)
+    if executor is not None:
+        run(batch, executor, progress)
+    elif batch.jobs:
+        with make_executor(workers, scheduler=scheduler or Grading(config=batch.config).scheduler or None) as owned:
+            run(batch, owned, progress)
+    return finish(batch)
 
-    from .grade_one import grade_one
+
+def plan(root, assignment: str, force: bool = False, db_url: str | None = None, students=(), feedback: bool = True,
+         require_sandbox: bool = False) -> Plan:
+    """The jobs of a ``grade`` run: every collected submission (of ``students``) not graded with this content."""
+    from nbgrader.coursedir import CourseDirectory
 
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
-    overrides = {"CourseDirectory.db_url": db_url} if db_url else {}
-    config = course.load_config(root, **overrides)
+    config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
     sandbox_overrides = _sandbox_overrides(root, config, db_url, require_sandbox)
-    folders = _submissions(root, coursedir.submitted_directory, assignment)
+    folders = _chosen(_submissions(root, coursedir.submitted_directory, assignment), students, assignment, root, coursedir)
+
+    template.ensure_assignment(root, assignment, db_url, course_id)
+    template_db = template.template_bytes(db_url, course_id, assignment)
+    source = read_tree(root / coursedir.source_directory / assignment)
+    release_dir = root / coursedir.release_directory / assignment
+    release = {p.name: p.read_bytes() for p in sorted(release_dir.glob("*.ipynb"))} if release_dir.is_dir() else {}
+    config_text = (root / course.CONFIG_FILE).read_text()
+
+    known = {r.student: r for r in records.load(db_url, course_id, assignment)}
+    summary = GradingSummary(assignment)
+    jobs, hashes = [], {}
+    for student, folder in folders.items():
+        files = read_tree(folder)
+        hashes[student] = content_hash(files)
+        if not force and student in known and known[student].content_hash == hashes[student]:
+            summary.skipped.append(student)
+            continue
+        jobs.append(GradeJob(
+            course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
+            release=release, config_text=config_text, template_db=template_db,
+            timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
+            overrides=sandbox_overrides, feedback=feedback,
+        ))
+    return Plan(root, assignment, config, coursedir, db_url, jobs, hashes,
+                dict(sandbox_overrides)["Sandbox.require"], feedback, summary)
+
+
+def _chosen(folders: dict, students, assignment: str, root: Path, coursedir) -> dict:
+    """``folders`` of ``students`` only (all if none given); ``NoSubmissionsError`` naming who is missing."""
     if students:
         unknown = sorted(set(students) - set(folders))
         if unknown:
@@ -159,51 +209,42 @@ def grade_assignment(
             f"no submissions collected for {assignment} (nothing in {root / coursedir.submitted_directory}/*/{assignment}): "
             f"run `autograder collect {assignment}` first"
         )
+    return folders
 
-    template.ensure_assignment(root, assignment, db_url, course_id)
-    template_db = template.template_bytes(db_url, course_id, assignment)
-    source = _files(root / coursedir.source_directory / assignment)
-    release_dir = root / coursedir.release_directory / assignment
-    release = {p.name: p.read_bytes() for p in sorted(release_dir.glob("*.ipynb"))} if release_dir.is_dir() else {}
-    config_text = (root / course.CONFIG_FILE).read_text()
 
-    known = {r.student: r for r in records.load(db_url, course_id, assignment)}
-    summary = GradingSummary(assignment)
-    jobs, hashes = [], {}
-    for student, folder in folders.items():
-        files = _files(folder)
-        hashes[student] = content_hash(files)
-        if not force and student in known and known[student].content_hash == hashes[student]:
-            summary.skipped.append(student)
-            continue
-        jobs.append(GradeJob(
-            course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
-            release=release, config_text=config_text, template_db=template_db,
-            timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
-            overrides=sandbox_overrides, feedback=feedback,
-        ))
+def run(batch: Plan, executor, progress: bool = True) -> None:
+    """Grade ``batch.jobs`` on ``executor``, writing each result as it arrives (``GradebookWriteError`` stops it)."""
+    from tqdm import tqdm
 
-    if executor is None:
-        from ..dask_executor import configured_scheduler
+    from .grade_one import grade_one
 
-        executor = make_executor(workers, scheduler=scheduler or configured_scheduler(config))
-    if jobs and hasattr(executor, "check_workers"):  # remote workers: each must be able to grade (and sandbox)
-        executor.check_workers(require_sandbox=dict(sandbox_overrides)["Sandbox.require"])
-    bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="submission", file=sys.stderr,
-               disable=not progress or not jobs, dynamic_ncols=True)
+    if not batch.jobs:
+        return
+    executor.check_workers(require_sandbox=batch.require_sandbox)
+    summary = batch.summary
+    bar = tqdm(total=len(batch.jobs), desc=f"grading {batch.assignment}", unit="submission", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)
     problems = {"flagged": 0, "failed": 0}
-    with_feedback = set()  # students whose feedback the worker made (the rest: made here, from the gradebook)
     try:
-        for outcome in executor.run(grade_one, jobs):
-            job = outcome.job
-            result = outcome.result
+        for outcome in executor.run(grade_one, batch.jobs):
+            job, result = outcome.job, outcome.result
             if result is None:
                 result = GradeResult(job.assignment, job.student, status="failed", kernel="not run",
                                      reasons=[f"the grading worker stopped: {type(outcome.error).__name__}: {outcome.error}"])
             # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
-            content = hashes[job.student] if outcome.result is not None else ""
-            if store.write_result(coursedir, db_url, result, job.timestamp, content, feedback):
-                with_feedback.add(job.student)
+            content = batch.hashes[job.student] if outcome.result is not None else ""
+            try:
+                kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback)
+            except Exception as error:  # noqa: BLE001 - stop everything: results that cannot be recorded are lost
+                left = len(batch.jobs) - len(summary.graded) - 1
+                raise GradebookWriteError(
+                    f"could not record the result of {job.student} ({type(error).__name__}: {error}); stopped grading "
+                    f"{batch.assignment} with {left} submission(s) not graded. {len(summary.graded)} result(s) were "
+                    f"recorded: fix the gradebook ({batch.db_url.split('@')[-1]}) and run `autograder grade "
+                    f"{batch.assignment}` again to grade the rest."
+                ) from error
+            if kept:
+                summary.with_feedback.add(job.student)
             summary.graded.append(job.student)
             if result.status in problems:
                 problems[result.status] += 1
@@ -212,15 +253,17 @@ def grade_assignment(
     finally:
         bar.close()
 
-    with_notebooks = [
-        s for s in summary.graded
-        if any((root / coursedir.autograded_directory / s / assignment).glob("*.ipynb"))
-    ]
-    for student in set(summary.graded) - set(with_notebooks):  # failed now: earlier feedback would mislead
-        store.remove_tree(root / coursedir.feedback_directory / student / assignment)
-    if feedback:
-        rest = [s for s in with_notebooks if s not in with_feedback]
-        summary.feedback_failures = generate_feedback(root, assignment, rest, db_url) if rest else {}
+
+def finish(batch: Plan) -> GradingSummary:
+    """Feedback the workers could not make, stale feedback removed; every record of the assignment read back."""
+    summary, root, coursedir, assignment = batch.summary, batch.root, batch.coursedir, batch.assignment
+    autograded = {s for s in summary.graded
+                  if any(Path(coursedir.format_path(coursedir.autograded_directory, s, assignment)).glob("*.ipynb"))}
+    for student in set(summary.graded) - autograded:  # failed now: earlier feedback would mislead
+        remove_tree(Path(coursedir.format_path(coursedir.feedback_directory, student, assignment)))
+    if batch.feedback:
+        rest = sorted(autograded - summary.with_feedback)
+        summary.feedback_failures = generate_feedback(root, assignment, rest, batch.db_url) if rest else {}
     summary.graded.sort()
-    summary.records = records.load(db_url, course_id, assignment)
+    summary.records = records.load(batch.db_url, coursedir.course_id, assignment)
     return summary

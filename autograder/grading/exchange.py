@@ -24,10 +24,7 @@ def _api(root: Path, exchange_root=None, **overrides):
 
 
 def _check(outcome: dict, what: str, fix: str) -> None:
-    if not outcome or not outcome.get("success"):
-        log = ((outcome or {}).get("log") or "") + "\n" + ((outcome or {}).get("error") or "")
-        last = next((line for line in reversed(log.strip().splitlines()) if line.strip()), "")
-        raise ExchangeError(f"{what} failed: {last.strip()}\n{fix}")
+    course.require_success(outcome, what, fix, error=ExchangeError)
 
 
 def release(root, assignments=(), exchange_root=None, force: bool = False, build: bool = True) -> list:

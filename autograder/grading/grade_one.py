@@ -23,26 +23,15 @@ import tempfile
 import time
 import traceback
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import preflight
+from .files import read_tree, write_tree
 from .jobs import CellResult, CommentResult, GradeJob, GradeResult
-from ..preprocessors.grading_execute import CELL_TIMEOUT, KERNEL_DIED, with_kept_grading
+from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
-
-
-def _write_tree(folder: Path, files: dict) -> None:
-    for relative, data in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
-def _read_tree(folder: Path) -> dict:
-    if not folder.is_dir():
-        return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
@@ -58,16 +47,12 @@ def _last_error(log: str) -> str:
 
 
 def _config(root: Path, job: GradeJob, report_dir: Path):
-    from nbgrader.preprocessors import Execute
-
     from .. import course
     from ..reference import cache
-    from ..sandbox import SandboxedExecute
+    from ..sandbox import autograde_preprocessors
 
     config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}"})
-    for key, value in job.overrides:
-        section, trait = key.split(".")
-        setattr(config[section], trait, value)
+    course.apply_overrides(config, job.overrides)
     # the sandbox masks this private course's secrets (the real course's come in Sandbox.hidden_paths) and
     # writes how each kernel ended next to it, outside the course
     config.Sandbox.course_root = str(root)
@@ -79,69 +64,11 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
         path.write_bytes(cached)
         config.Sandbox.readable_paths = list(config.Sandbox.get("readable_paths", [])) + [str(path)]
         config.Sandbox.environment = {**config.Sandbox.get("environment", {}), cache.ENV: str(path)}
-    if "autograde_preprocessors" in config.Autograde:
-        steps = list(config.Autograde.autograde_preprocessors)
-    else:
-        from nbgrader.converters import Autograde
-
-        steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    # whichever Execute the course configures (e.g. the sandbox's) starts the kernels; a dead kernel must
-    # not lose the grades of the cells that ran before it
-    steps = [SandboxedExecute if step is Execute else step for step in steps]  # plain Execute: never unsandboxed
-    config.Autograde.autograde_preprocessors = [
-        with_kept_grading(step) if isinstance(step, type) and issubclass(step, Execute) else step for step in steps
-    ]
+    # whichever pipeline the course configures, its kernels are sandboxed (a plain Execute never runs), and a
+    # dead kernel does not lose the grades of the cells that ran before it
+    steps = list(config.Autograde.autograde_preprocessors) if "autograde_preprocessors" in config.Autograde else None
+    config.Autograde.autograde_preprocessors = autograde_preprocessors(steps, keep_grading=True)
     return config
-
-
-def _kernel_fate(notebooks: dict) -> tuple:
-    """``(fate, reasons)`` from the error outputs of the autograded notebooks."""
-    import nbformat
-
-    fate, reasons = "ok", []
-    for name, data in notebooks.items():
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-        for index, cell in enumerate(nb.cells):
-            label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
-            for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                ename, evalue = output.get("ename"), output.get("evalue", "")
-                if ename == CELL_TIMEOUT:
-                    reasons.append(f"{name}: {label} ran out of time (Execute.timeout) and was interrupted")
-                    fate = "timeout" if fate == "ok" else fate
-                elif ename == KERNEL_DIED and not evalue.startswith("not run"):
-                    reasons.append(f"{name}: {label}: {evalue}; the cells after it were not run and score 0")
-                    fate = "died"
-                elif ename == "MemoryError":
-                    reasons.append(f"{name}: {label} ran out of memory (MemoryError)")
-                    fate = "out of memory" if fate in ("ok", "timeout") else fate
-    return fate, reasons
-
-
-_SANDBOX_REASONS = {
-    "out of memory": "the kernel ran out of memory (the sandbox's limits Sandbox.memory_bytes / cgroup_memory_bytes)",
-    "timeout": "the kernel ran past the sandbox's time limit (Sandbox.wall_clock_seconds / cpu_seconds) and was killed",
-    "died": "the kernel process exited while the notebook was running",
-}
-
-
-def _sandbox_fate(fate: str, reasons: list, notebooks: dict, report_dir: Path) -> tuple:
-    """Refine the fate read from error outputs with the sandbox's kernel reports (OOM kill, wall clock)."""
-    import nbformat
-
-    from ..sandbox import classify_kernel_fate, read_report_dir
-
-    reports = read_report_dir(report_dir)
-    if not reports:
-        return fate, reasons
-    fates = [classify_kernel_fate(nbformat.reads(data.decode("utf-8"), as_version=4), None, reports)
-             for data in notebooks.values()] or [classify_kernel_fate(None, None, reports)]
-    order = ("out of memory", "timeout", "died")  # classify_kernel_fate's precedence
-    reported = next((f for f in order if f in fates), "ok")
-    if reported in ("ok", fate):
-        return fate, reasons
-    return reported, reasons + [_SANDBOX_REASONS[reported]]
 
 
 def _integrity_findings(notebooks: dict, job: GradeJob) -> list:
@@ -222,10 +149,7 @@ def _structure(db_url: str, job: GradeJob) -> dict:
         }
 
 
-def _graded_ids(data: bytes) -> set:
-    import nbformat
-
-    nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+def _graded_ids(nb) -> set:
     return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("task")}
 
@@ -251,22 +175,57 @@ def grade_one(job: GradeJob) -> GradeResult:
     return result
 
 
+@dataclass
+class _Prepared:
+    """The submission's notebooks after the preflight: what is scanned, what scores 0 whatever it does."""
+
+    readable: int = 0
+    to_scan: dict = field(default_factory=dict)  # notebook name -> nbformat notebook
+    zero_credit: dict = field(default_factory=dict)  # notebook id -> grade_ids scored 0 by the preflight
+
+
 def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
-    import nbformat
-
-    (root / "nbgrader_config.py").parent.mkdir(parents=True)
-    (root / "nbgrader_config.py").write_text(job.config_text)
-    (root / "gradebook.db").write_bytes(job.template_db)
-    _write_tree(root / "source" / job.assignment, job.source)
-    submitted = root / "submitted" / job.student / job.assignment
-    _write_tree(submitted, job.submission)
-    submitted.mkdir(parents=True, exist_ok=True)
-
+    """Lay out a private course, check the notebooks, autograde them, then read back what decides the grade."""
     db_url = f"sqlite:///{root / 'gradebook.db'}"
     report_dir = root.parent / "kernel-reports"
-    structure = _structure(db_url, job)
-    zero_credit, readable, to_scan = {}, 0, {}
-    for notebook_id, (known, graded) in sorted(structure.items()):
+    submitted = _lay_out(root, job)
+    prepared = _preflight(db_url, job, result, submitted)
+    failed = not prepared.readable or not _autograde(root, job, result, report_dir)
+    autograded = {} if failed else _autograded_notebooks(root, job, result)
+    if failed:
+        result.kernel = "not run"  # nothing of what ran (if anything) is graded
+    else:
+        result.kernel, reasons = submission_fate(autograded, report_dir)
+        result.reasons.extend(reasons)
+    findings = _integrity_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}}, job)
+    if findings:
+        result.withheld = True
+        result.reasons.extend(findings)
+    executed = {name[: -len(".ipynb")]: _graded_ids(nb) for name, nb in autograded.items()}
+    result.cells, result.comments, result.late_penalties = _read_grades(db_url, job, executed, prepared.zero_credit, failed)
+    result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
+    if job.feedback and not failed and not result.withheld:
+        result.feedback, result.feedback_scores = _feedback(root, job, db_url)
+
+
+def _lay_out(root: Path, job: GradeJob) -> Path:
+    """The private course: config, template gradebook, source/ and the submission; returns its folder."""
+    root.mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(job.config_text)
+    (root / "gradebook.db").write_bytes(job.template_db)
+    write_tree(root / "source" / job.assignment, job.source)
+    submitted = root / "submitted" / job.student / job.assignment
+    write_tree(submitted, job.submission)
+    submitted.mkdir(parents=True, exist_ok=True)
+    return submitted
+
+
+def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path) -> _Prepared:
+    """Check and repair each notebook (``grading.preflight``); an unreadable one is removed (its cells score 0)."""
+    import nbformat
+
+    prepared = _Prepared()
+    for notebook_id, (known, graded) in sorted(_structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
             result.reasons.append(f"{name} is missing from the submission; its cells score 0")
@@ -278,57 +237,41 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         if check.unreadable:
             (submitted / name).unlink()  # nbgrader scores a missing notebook 0 on every cell
             continue
-        readable += 1
-        to_scan[name] = check.notebook
-        zero_credit[notebook_id] = check.zero_credit
+        prepared.readable += 1
+        prepared.to_scan[name] = check.notebook
+        prepared.zero_credit[notebook_id] = check.zero_credit
         if check.changed:
             (submitted / name).write_bytes(preflight.to_bytes(check.notebook))
+    if not prepared.readable and not result.reasons:
+        result.reasons.append("the submission holds no notebook of the assignment; every cell scores 0")
+    return prepared
 
-    failed = False
-    if readable == 0:
-        failed = True
-        result.kernel = "not run"
-        if not result.reasons:
-            result.reasons.append("the submission holds no notebook of the assignment; every cell scores 0")
-    else:
-        from nbgrader.apps import NbGraderAPI
-        from nbgrader.coursedir import CourseDirectory
 
-        from sqlalchemy.exc import SAWarning
+def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path) -> bool:
+    """nbgrader's real ``Autograde`` in the private course; False (with the reason) if nbgrader gave up."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from sqlalchemy.exc import SAWarning
 
-        config = _config(root, job, report_dir)
-        api = NbGraderAPI(CourseDirectory(config=config), config=config)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, harmless
-            outcome = api.autograde(job.assignment, job.student, force=True, create=True)
-        full_log = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
-        result.log_tail = _tail(full_log)
-        if not outcome["success"]:
-            failed = True
-            result.kernel = "not run"  # nbgrader discards what ran: nothing of it is graded
-            result.reasons.append(f"nbgrader could not grade the submission ({_last_error(full_log)}); "
-                                  "every cell scores 0")
+    config = _config(root, job, report_dir)
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, harmless
+        outcome = api.autograde(job.assignment, job.student, force=True, create=True)
+    full_log = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
+    result.log_tail = _tail(full_log)
+    if not outcome["success"]:
+        result.reasons.append(f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
+    return bool(outcome["success"])
 
-    autograded_dir = root / "autograded" / job.student / job.assignment
-    result.autograded = {} if failed else _read_tree(autograded_dir)
-    autograded_nbs = {k: v for k, v in result.autograded.items() if k.endswith(".ipynb") and "/" not in k}
-    executed = {name[: -len(".ipynb")]: _graded_ids(data) for name, data in autograded_nbs.items()}
-    if not failed:
-        fate, reasons = _sandbox_fate(*_kernel_fate(autograded_nbs), autograded_nbs, report_dir)
-        result.kernel = fate
-        result.reasons.extend(reasons)
-    # what ran (nbgrader restored the instructor's cells), else what was submitted
-    for name, data in autograded_nbs.items():
-        if name in to_scan:
-            to_scan[name] = nbformat.reads(data.decode("utf-8"), as_version=4)
-    findings = _integrity_findings(to_scan, job)
-    if findings:
-        result.withheld = True
-        result.reasons.extend(findings)
-    result.cells, result.comments, result.late_penalties = _read_grades(db_url, job, executed, zero_credit, failed)
-    result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
-    if job.feedback and not failed and not result.withheld:
-        result.feedback, result.feedback_scores = _feedback(root, job, db_url)
+
+def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult) -> dict:
+    """Keep nbgrader's autograded files in ``result``; return its top-level notebooks, parsed once."""
+    import nbformat
+
+    result.autograded = read_tree(root / "autograded" / job.student / job.assignment)
+    return {name: nbformat.reads(data.decode("utf-8"), as_version=4)
+            for name, data in result.autograded.items() if name.endswith(".ipynb") and "/" not in name}
 
 
 def _feedback(root: Path, job: GradeJob, db_url: str) -> tuple:
@@ -344,7 +287,7 @@ def _feedback(root: Path, job: GradeJob, db_url: str) -> tuple:
     with course.inside(root), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outcome = api.generate_feedback(job.assignment, job.student, force=True)
-    files = _read_tree(root / "feedback" / job.student / job.assignment)
+    files = read_tree(root / "feedback" / job.student / job.assignment)
     if not outcome["success"] or not files:
         return {}, {}
     return files, {grade_id: cell.score for grade_id, cell in cell_scores(db_url, job.course_id, job.assignment, job.student).items()}

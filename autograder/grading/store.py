@@ -12,7 +12,6 @@ marked for manual grading: nbgrader's own export and formgrader then never pass 
 silently, and the would-be score is kept in the record's reasons for the reviewer.
 """
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from nbgrader.api import Grade, Gradebook
 from nbgrader.utils import parse_utc
 
 from .. import records
+from .files import write_tree
 from .jobs import GradeResult
 
 
@@ -83,14 +83,6 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
         return float(submission.score), shown
 
 
-def remove_tree(folder: Path) -> None:
-    """Delete ``folder`` if it exists, read-only files included (nbgrader leaves its outputs read-only)."""
-    if folder.exists():
-        for path in folder.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        shutil.rmtree(folder)
-
-
 def write_autograded(folder: Path, result: GradeResult) -> None:
     """Replace ``folder`` (autograded/<student>/<assignment>) with the worker's autograded files."""
     write_tree(folder, result.autograded)
@@ -110,15 +102,6 @@ def write_feedback(folder: Path, result: GradeResult, shown: dict) -> bool:
         return False
     write_tree(folder, result.feedback)
     return True
-
-
-def write_tree(folder: Path, files: dict) -> None:
-    """Replace ``folder`` with ``files`` (relative path -> bytes); no files: just remove it."""
-    remove_tree(folder)
-    for relative, data in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 def save_record(db_url: str, course_id: str, result: GradeResult, content_hash: str, score: float) -> records.SubmissionRecord:

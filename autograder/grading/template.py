@@ -27,18 +27,10 @@ def ensure_assignment(root: Path, assignment: str, db_url: str, course_id: str) 
     """Record the assignment's notebooks and cells in the gradebook at ``db_url`` if missing; True if it did."""
     if has_assignment(db_url, course_id, assignment):
         return False
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.utils import temp_attrs
-
     with tempfile.TemporaryDirectory(prefix="autograder-generate-") as scratch:
         copy = course.copy_course(root, Path(scratch) / "course")
         with course.inside(copy):
-            api = course.nbgrader_api(copy, **{"CourseDirectory.db_url": db_url})
-            with temp_attrs(api.coursedir, assignment_id=assignment):
-                app = GenerateAssignment(coursedir=api.coursedir, parent=api)
-                app.force = True
-                app.create_assignment = True
-                course._run(app, f"generate_assignment {assignment}")
+            course.generate_assignment(course.nbgrader_api(copy, **{"CourseDirectory.db_url": db_url}), assignment)
     return True
 
 

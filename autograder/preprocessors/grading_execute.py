@@ -17,7 +17,6 @@ import signal
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute
 
 KERNEL_DIED = "KernelDied"
 CELL_TIMEOUT = "CellTimeoutError"  # nbgrader's Execute.error_on_timeout
@@ -76,7 +75,3 @@ def with_kept_grading(execute_class: type) -> type:
     if issubclass(execute_class, KeepGradingAfterDeath):
         return execute_class
     return type(f"Grading{execute_class.__name__}", (KeepGradingAfterDeath, execute_class), {"__module__": __name__})
-
-
-class GradingExecute(KeepGradingAfterDeath, Execute):
-    """nbgrader's ``Execute`` that survives a dead kernel (see the module docstring)."""

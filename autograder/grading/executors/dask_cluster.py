@@ -1,4 +1,4 @@
-"""Grading jobs on a Dask cluster: the ``autograder.executors.Executor`` interface on ``dask.distributed``.
+"""Grading jobs on a Dask cluster: the ``Executor`` interface (``base.py``) on ``dask.distributed``.
 
 ``DaskExecutor(address)`` connects a ``distributed.Client`` to a running scheduler (``dask scheduler``;
 workers started with ``dask worker tcp://HOST:8786 --nthreads 1``) and submits one task per job.
@@ -27,31 +27,14 @@ import uuid
 import warnings
 from typing import Callable, Iterable, Iterator
 
-from traitlets import Unicode
-from traitlets.config import Configurable
-
-from .errors import AutograderError
-from .executors import Outcome
+from ...errors import AutograderError
+from .base import Executor, Outcome
 
 SHARE_AT_LEAST = 4096  # bytes: a field identical in every job and at least this big is sent once
 
 
 class ClusterError(AutograderError):
     """The Dask cluster cannot grade: unreachable scheduler, no workers, or a worker set up wrongly."""
-
-
-class Grading(Configurable):
-    """Where ``autograder grade`` runs its jobs: ``c.Grading.scheduler`` in the course's nbgrader_config.py."""
-
-    scheduler = Unicode(
-        "", help="Address of a Dask scheduler (tcp://HOST:8786) to grade on instead of local processes "
-                 "(`autograder grade --scheduler` overrides it)."
-    ).tag(config=True)
-
-
-def configured_scheduler(config) -> str | None:
-    """The Dask scheduler address the course's configuration names, or None (grade locally)."""
-    return Grading(config=config).scheduler or None
 
 
 def _worker_report() -> dict:
@@ -68,13 +51,13 @@ def _worker_report() -> dict:
         except metadata.PackageNotFoundError:
             report[package] = None
     try:
-        from .data import require_newsgroups_cache
+        from ...data import require_newsgroups_cache
 
         report["data"] = str(require_newsgroups_cache())
     except AutograderError as error:
         report["data"] = None
         report["data_error"] = str(error)
-    from .sandbox import sandbox_available
+    from ...sandbox import sandbox_available
 
     sandboxed, why = sandbox_available()
     report["bwrap"] = shutil.which("bwrap")
@@ -145,7 +128,7 @@ def _shared_fields(jobs: list) -> dict:
     return shared
 
 
-class DaskExecutor:
+class DaskExecutor(Executor):
     """Run grading jobs as tasks of a Dask cluster (``scheduler``: its address, or a ``distributed.Client``)."""
 
     def __init__(self, scheduler, retries: int = 2, connect_timeout: float = 10, wait_for_workers: float = 60,
@@ -166,6 +149,7 @@ class DaskExecutor:
         self.retries = retries
         self.wait_for_workers = wait_for_workers
         self._checked = not check
+        self._futures: set = set()
 
     @property
     def workers(self) -> int:
@@ -235,6 +219,7 @@ class DaskExecutor:
             else:
                 future = self.client.submit(fn, job, key=key, pure=False, retries=self.retries)
             futures[future] = job
+        self._futures.update(futures)
         try:
             for future in as_completed(futures, loop=self.client.loop):
                 job = futures.pop(future)
@@ -243,19 +228,16 @@ class DaskExecutor:
                 except Exception as error:  # noqa: BLE001 - reported per job, like the process pool does
                     yield Outcome(job, error=error)
                 finally:
+                    self._futures.discard(future)
                     future.release()
         finally:
-            for future in futures:  # the caller stopped early: cancel what has not run
-                future.cancel()
             if shared_future is not None:
                 shared_future.release()
 
     def close(self) -> None:
+        """Cancel the tasks that have not finished, then close the client this executor opened."""
+        for future in list(self._futures):
+            future.cancel()
+        self._futures.clear()
         if self._owns_client:
             self.client.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

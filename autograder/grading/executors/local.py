@@ -1,0 +1,115 @@
+"""Executors on this machine: ``Inline`` (one job after the other, in this process) and ``ProcessPool``.
+
+``ProcessPool`` runs jobs on a ``concurrent.futures.ProcessPoolExecutor`` (forkserver or spawn, one worker
+per core by default). When a worker process dies (a submission that crashes its grading process in native
+code, the kernel's OOM killer picking the worker), ``concurrent.futures`` breaks the whole pool and cannot
+say which job did it. Every job that was in flight (each leaves a mark while it runs) is then run again, each alone in a process of its
+own: a job that kills that process too is the culprit and fails alone (``WorkerLost``); the others are
+graded normally. Jobs that had not started yet go back to an ordinary pool.
+"""
+
+import multiprocessing
+import os
+import tempfile
+from pathlib import Path
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from .base import Executor, Outcome, WorkerLost
+
+
+class Inline(Executor):
+    """Run the jobs one after the other in this process."""
+
+    workers = 1
+
+    def run(self, fn, jobs):
+        for job in jobs:
+            try:
+                yield Outcome(job, fn(job))
+            except Exception as error:  # noqa: BLE001 - reported per job, like the process pool does
+                yield Outcome(job, error=error)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queue and end the running workers now (``shutdown`` alone would wait for them)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public API before 3.14
+        if process.is_alive():
+            process.terminate()
+
+
+def _tracked(fn, marks: str, index: int, job):
+    """Run ``fn(job)`` in a worker, leaving ``marks/<index>`` while it runs (what was in flight if the pool breaks)."""
+    mark = Path(marks) / str(index)
+    mark.touch()
+    result = fn(job)
+    mark.unlink()
+    return result
+
+
+class ProcessPool(Executor):
+    """A local process pool; a job that kills its worker process fails alone (see the module docstring)."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._pools: list = []
+
+    def _pool(self, workers: int) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=self.context)
+        self._pools.append(pool)
+        return pool
+
+    def _release(self, pool: ProcessPoolExecutor) -> None:
+        pool.shutdown(wait=True)
+        self._pools.remove(pool)
+
+    def run(self, fn, jobs):
+        pending = list(enumerate(jobs))
+        while pending:
+            with tempfile.TemporaryDirectory(prefix="autograder-pool-") as marks:
+                pool = self._pool(min(self.workers, len(pending)))
+                futures = {pool.submit(_tracked, fn, marks, index, job): (index, job) for index, job in pending}
+                pending = []
+                for future in as_completed(futures):
+                    index, job = futures[future]
+                    try:
+                        yield Outcome(job, future.result())
+                    except BrokenProcessPool:
+                        pending.append((index, job))
+                    except Exception as error:  # noqa: BLE001 - reported per job
+                        yield Outcome(job, error=error)
+                self._release(pool)
+                started = {int(name) for name in os.listdir(marks)}
+            # in flight when the pool broke: suspects, each run alone; never started: back in a pool
+            yield from self._isolated(fn, [job for index, job in pending if index in started])
+            pending = [(index, job) for index, job in pending if index not in started]
+
+    def _isolated(self, fn, jobs):
+        """Run each job in a process of its own, ``workers`` at a time; a job whose process dies fails alone."""
+        queue, running = list(jobs), {}
+        while queue or running:
+            while queue and len(running) < self.workers:
+                job = queue.pop(0)
+                pool = self._pool(1)
+                running[pool.submit(fn, job)] = (job, pool)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, pool = running.pop(future)
+                try:
+                    yield Outcome(job, future.result())
+                except BrokenProcessPool:
+                    yield Outcome(job, error=WorkerLost(
+                        "the grading process died while grading this submission alone (it crashed in native code, "
+                        "was killed, or ran out of memory)"))
+                except Exception as error:  # noqa: BLE001
+                    yield Outcome(job, error=error)
+                finally:
+                    self._release(pool)
+
+    def close(self) -> None:
+        for pool in list(self._pools):
+            _stop(pool)
+        self._pools.clear()

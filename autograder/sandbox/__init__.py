@@ -1,0 +1,43 @@
+"""Grading kernels inside bubblewrap: a read-only system, no network, one writable folder, hard limits.
+
+Student code runs in the same kernel as the hidden tests, so the kernel itself is the thing to lock up.
+``SandboxedExecute`` (``execute.py``) is nbgrader's ``Execute`` whose kernels are started by
+``SandboxedKernelManager`` (``kernel_manager.py``); ``nbgrader_config.py`` puts it in the autograde
+pipeline, so plain ``nbgrader autograde`` and the grading engine both get it. The parts:
+
+* ``settings.py``: ``c.Sandbox.*``; ``probe.py``: can bubblewrap run here; ``bwrap.py``: the pure command
+  line (``bwrap_argv``); ``cgroups.py``: per-kernel control groups; ``fate.py``: how a kernel ended.
+
+Each kernel's command line is wrapped in ``bwrap``:
+
+* the file system is built from nothing: read-only binds of the system (/usr, /etc, /lib...), of the
+  Python environment (``sys.prefix``, ``sys.base_prefix``), of the grader's own ``autograder`` package
+  (without its ``samples/``, first on the kernel's ``PYTHONPATH``) and of the scikit-learn data cache; the only writable folder is the notebook's own
+  working directory (nbgrader's per-submission folder); /tmp is a small private tmpfs. The course's
+  source/, solutions/, gradebook databases, the exchange, other students' folders and $HOME are simply
+  not there (and are masked should one of the binds contain them, e.g. a venv inside the checkout);
+* no network (``--unshare-net``): kernel and client talk over Unix sockets (``transport = "ipc"``) in a
+  private runtime folder bound into the sandbox;
+* limits: address space (``RLIMIT_AS``), file size, CPU time, processes (``RLIMIT_NPROC``, and a
+  ``pids`` cgroup when running as root, where ``RLIMIT_NPROC`` does not apply), an optional ``memory``
+  cgroup, and a wall-clock limit for the whole notebook on top of nbgrader's per-cell timeout.
+
+How the kernel ended is kept (``kernel_reports``) and ``classify_kernel_fate`` turns it, with the
+executed notebook and any exception, into one of ``autograder.records.KERNEL_FATES``.
+Where bubblewrap is missing the kernel runs unsandboxed with a loud warning, or, with
+``Sandbox.require = True``, grading refuses with ``SandboxUnavailable``.
+"""
+
+
+from .bwrap import bwrap_argv
+from .execute import SandboxedExecute, autograde_preprocessors
+from .fate import classify_kernel_fate, kernel_reports, read_report_dir
+from .kernel_manager import SandboxedKernelManager
+from .probe import bwrap_path, check_available, sandbox_available
+from .settings import Sandbox, course_secrets
+
+__all__ = [
+    "Sandbox", "SandboxedExecute", "SandboxedKernelManager", "autograde_preprocessors", "bwrap_argv", "bwrap_path",
+    "check_available", "classify_kernel_fate", "course_secrets", "kernel_reports", "read_report_dir",
+    "sandbox_available",
+]

@@ -1,0 +1,216 @@
+"""The kernel manager of grading kernels: starts each kernel inside bubblewrap, notes how it ended.
+
+``SandboxedKernelManager`` is a jupyter_client ``AsyncKernelManager`` that nbgrader's ``Execute`` (an
+nbclient ``NotebookClient``) uses through ``SandboxedExecute`` (``execute.py``). It gives each kernel its
+control groups (``cgroups.py``), wraps its command line (``bwrap.py``), enforces the whole-notebook wall
+clock, and on shutdown records how the kernel ended (``fate.py``).
+"""
+
+import json
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+from .bwrap import bwrap_argv, kernel_pythonpath
+from .cgroups import cgroup_create, cgroup_remove, events_max, oom_kills, sweep_stale_cgroups
+from .fate import _REPORTS, _REPORTS_LOCK
+from .probe import check_available
+from .settings import Sandbox
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager whose kernel runs inside bubblewrap with resource limits (see module doc)."""
+
+    @default("transport")
+    def _default_transport(self):
+        return "ipc"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sandbox = Sandbox(parent=self, config=self.config)
+        self._sandboxed = check_available(self.sandbox)
+        if not self._sandboxed:
+            self.transport = "tcp"
+        self._scratch = None
+        self._runtime = None
+        self._cgroups = []
+        self._timer = None
+        self._report = None
+        self._logdir = None
+        self._log = None
+
+    # launching
+
+    async def _async_pre_start_kernel(self, **kw):
+        cwd = kw.get("cwd") or os.getcwd()
+        self._scratch = Path(cwd).resolve()
+        if self._sandboxed:
+            self._runtime = Path(tempfile.mkdtemp(prefix="autograder-kernel-"))
+            self.connection_file = str(self._runtime / "kernel.json")
+            self.ip = str(self._runtime / "ipc")
+            self._logdir = Path(tempfile.mkdtemp(prefix="autograder-kernel-log-"))
+            self._make_cgroups()
+        self._report = {
+            "scratch": str(self._scratch),
+            "sandboxed": self._sandboxed,
+            "started": time.time(),
+            "died": False,
+            "wall_clock_expired": False,
+            "oom_kills": 0,
+            "pids_limit_hit": 0,
+            "returncode": None,
+            "signal": None,
+        }
+        return await super()._async_pre_start_kernel(**kw)
+
+    def _make_cgroups(self) -> None:
+        if os.geteuid() != 0:
+            return
+        # a grading worker killed mid-notebook never removes its kernel's groups: sweep those first
+        lifetime = self.sandbox.wall_clock_seconds if self.sandbox.wall_clock_seconds > 0 else 24 * 3600
+        for controller in ("pids", "memory"):
+            sweep_stale_cgroups(controller, older_than=lifetime + 60)
+        name = uuid.uuid4().hex
+        pids = cgroup_create("pids", name, {"pids.max": self.sandbox.max_processes})
+        if pids:
+            self._cgroups.append(pids)
+        if self.sandbox.cgroup_memory_bytes > 0:
+            memory = cgroup_create(
+                "memory", name,
+                {"memory.limit_in_bytes": self.sandbox.cgroup_memory_bytes,
+                 "memory.memsw.limit_in_bytes": self.sandbox.cgroup_memory_bytes},
+            ) or cgroup_create("memory", name, {"memory.limit_in_bytes": self.sandbox.cgroup_memory_bytes})
+            if memory:
+                self._cgroups.append(memory)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not self._sandboxed:
+            return cmd
+        return self._wrap(cmd)
+
+    def _course_root(self) -> Path | None:
+        if self.sandbox.course_root:
+            return Path(self.sandbox.course_root).resolve()
+        root = self.config.get("CourseDirectory", {}).get("root")
+        if root:
+            return Path(root).resolve()
+        return Path.cwd() if (Path.cwd() / "nbgrader_config.py").is_file() else None
+
+    def _wrap(self, cmd: list) -> list:
+        return bwrap_argv(cmd, self.sandbox, self._scratch, self._runtime, self._course_root(),
+                          cgroup_procs=[group / "cgroup.procs" for group in self._cgroups])
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        env = dict(kw.get("env") or os.environ)
+        env.update(self.sandbox.environment)  # unsandboxed kernels get it here, sandboxed ones via --setenv
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [kernel_pythonpath(sandboxed=False), env.get("PYTHONPATH")]))
+        kw["env"] = env
+        if self._sandboxed:
+            env.pop("JPY_PARENT_PID", None)
+            # The kernel's own terminal output (C-level writes, bwrap errors) goes to a host-only log.
+            self._log = open(self._logdir / "kernel.log", "wb")
+            kw["stdout"] = kw["stderr"] = self._log
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.sandbox.wall_clock_seconds > 0:
+            self._timer = threading.Timer(self.sandbox.wall_clock_seconds, self._wall_clock_expired)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _wall_clock_expired(self) -> None:
+        self._report["wall_clock_expired"] = True
+        process = getattr(self.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                process.kill()
+
+    # interrupting: SIGINT to the bwrap process group would kill bwrap, so ask the kernel itself.
+
+    async def _async_interrupt_kernel(self):
+        if not self._sandboxed:
+            return await super()._async_interrupt_kernel()
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
+
+    interrupt_kernel = _async_interrupt_kernel
+
+    # shutting down: note how the kernel ended, then clean up.
+
+    def _note_if_dead(self) -> None:
+        """If the kernel process has already exited (it died: we did not stop it), record how."""
+        process = getattr(self.provisioner, "process", None) if self.provisioner is not None else None
+        code = process.poll() if process is not None else None
+        if self._report is not None and code is not None:
+            self._report["died"] = True
+            self._record_exit(code)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
+        self._note_if_dead()
+        self._stopping = True
+        try:
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            self._finish()
+
+    shutdown_kernel = _async_shutdown_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False):
+        # nbclient skips shutdown_kernel when the kernel is already dead and only cleans up.
+        if not getattr(self, "_stopping", False):
+            self._note_if_dead()
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            self._finish()
+
+    cleanup_resources = _async_cleanup_resources
+
+    def _record_exit(self, code: int) -> None:
+        self._report["returncode"] = code
+        if code < 0:
+            self._report["signal"] = signal.Signals(-code).name
+        elif code > 128 and code - 128 in signal.Signals._value2member_map_:
+            self._report["signal"] = signal.Signals(code - 128).name
+
+    def _finish(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._report is None:
+            return
+        for group in self._cgroups:
+            if group.parent.parent.name == "memory":
+                self._report["oom_kills"] = oom_kills(group)
+            if group.parent.parent.name == "pids":
+                self._report["pids_limit_hit"] = events_max(group)
+            cgroup_remove(group)
+        self._cgroups = []
+        self._report["seconds"] = round(time.time() - self._report.pop("started"), 3)
+        if self._runtime is not None:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+        if self._logdir is not None:
+            if self._log is not None:
+                self._log.close()
+            with open(self._logdir / "kernel.log", "rb") as log:
+                log.seek(max(0, os.path.getsize(log.name) - 2000))
+                self._report["log_tail"] = log.read().decode("utf-8", "replace")
+            shutil.rmtree(self._logdir, ignore_errors=True)
+        with _REPORTS_LOCK:
+            _REPORTS.append(dict(self._report))
+        if self.sandbox.report_dir:
+            folder = Path(self.sandbox.report_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(folder / "kernels.jsonl", "a") as out:
+                out.write(json.dumps(self._report) + "\n")
+        self._report = None

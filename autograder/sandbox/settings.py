@@ -1,0 +1,39 @@
+"""Settings of the grading sandbox (``c.Sandbox.*`` in nbgrader_config.py) and what it always hides."""
+
+from pathlib import Path
+
+from traitlets import Bool, Dict, Integer, List, Unicode
+from traitlets.config import Configurable
+
+GiB = 1024**3
+MiB = 1024**2
+CPU_GRACE_SECONDS = 5  # hard RLIMIT_CPU after the soft one: the SIGXCPU that ends the kernel comes first
+BWRAP_PACKAGES = ("bubblewrap", "util-linux")  # Debian packages: bwrap, prlimit
+COURSE_SECRETS = ("source", "solutions", "submitted", "autograded", "feedback", "exchange", "release", ".git")
+
+
+class Sandbox(Configurable):
+    """Settings of the grading sandbox (``c.Sandbox.*`` in nbgrader_config.py)."""
+
+    enabled = Bool(True, help="Run grading kernels inside bubblewrap.").tag(config=True)
+    require = Bool(False, help="Refuse to grade when bubblewrap cannot be used (instead of warning).").tag(config=True)
+    memory_bytes = Integer(6 * GiB, help="RLIMIT_AS of the kernel (virtual memory, bytes).").tag(config=True)
+    cgroup_memory_bytes = Integer(4 * GiB, help="memory cgroup limit when cgroups are writable (0: none).").tag(config=True)
+    max_processes = Integer(128, help="Processes and threads of the kernel (RLIMIT_NPROC / pids cgroup).").tag(config=True)
+    file_size_bytes = Integer(256 * MiB, help="RLIMIT_FSIZE: largest file the kernel may write.").tag(config=True)
+    cpu_seconds = Integer(1800, help="RLIMIT_CPU of the kernel.").tag(config=True)
+    wall_clock_seconds = Integer(900, help="Whole-notebook wall-clock limit; the kernel is killed after it.").tag(config=True)
+    tmp_bytes = Integer(256 * MiB, help="Size of the private /tmp inside the sandbox.").tag(config=True)
+    readable_paths = List(Unicode(), help="Extra folders bound read-only into the sandbox.").tag(config=True)
+    hidden_paths = List(Unicode(), help="Extra paths masked inside the sandbox.").tag(config=True)
+    environment = Dict(value_trait=Unicode(), help="Extra environment variables of the kernel (sandboxed or not).").tag(config=True)
+    course_root = Unicode("", help="The course folder whose secrets are masked (default: CourseDirectory.root).").tag(config=True)
+    report_dir = Unicode("", help="If set, each kernel appends how it ended to report_dir/kernels.jsonl.").tag(config=True)
+
+
+def course_secrets(root: Path) -> list:
+    """What a kernel must never see of the course at ``root``: its folders (``COURSE_SECRETS``) and databases."""
+    root = Path(root)
+    return [root / name for name in COURSE_SECRETS] + sorted(root.glob("*.db")) + sorted(root.glob("*.sqlite*"))
+
+

@@ -1,0 +1,44 @@
+"""Print every sample submission's per-cell grades as JSON, to show a refactor moved no grade.
+
+    python tests/sample_grades.py . > before.json   # on the old commit
+    python tests/sample_grades.py . > after.json    # on the new one; the two files must be identical
+
+Grades every sample of every assignment with ``autograder grade`` (2 workers) on a throwaway copy of the
+course at the given path. A tool, not a test (pytest does not collect it): the suite's own
+``test_autograde_samples.py`` checks each sample's outcome.
+"""
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder import course
+from autograder.grading import grade_assignment
+from autograder.samples import make_submission, samples_for
+from autograder.gradebook import cell_scores
+
+
+def main():
+    repo = Path(sys.argv[1]).resolve()
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = course.copy_course(repo, Path(tmp) / "course")
+        course_id = course.load_config(root).CourseDirectory.course_id
+        for name in course.assignments(root):
+            for notebook in sorted((root / "source" / name).glob("*.ipynb")):
+                src = nbformat.read(notebook, 4); rel = nbformat.read(root / "release" / name / notebook.name, 4)
+                for s in samples_for(name):
+                    folder = root / "submitted" / s.name / name; folder.mkdir(parents=True, exist_ok=True)
+                    nbformat.write(make_submission(src, rel, s), folder / notebook.name)
+            summary = grade_assignment(root, name, workers=2, progress=False, feedback=False)
+            db = f"sqlite:///{root / 'gradebook.db'}"
+            out[name] = {r.student: {"status": r.status, "kernel": r.kernel, "score": r.score,
+                                     "cells": {g: [c.score, c.max_score] for g, c in sorted(cell_scores(db, course_id, name, r.student).items())}}
+                         for r in summary.records}
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,84 @@
+"""The package's shape: no import cycle between its modules, no long module without a stated reason."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "autograder"
+MAX_LINES = 300
+LONG_REASON = "Longer than 300 lines because"
+
+
+def _modules() -> dict:
+    """``dotted name -> path`` of every module of the package."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _imports(name: str, path: Path, modules: dict) -> set:
+    """Modules of the package that ``name`` imports anywhere (top level or inside functions)."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    targets = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            for alias in node.names:
+                targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+    return {t for t in targets if t in modules and t != name}
+
+
+def _cycle(graph: dict) -> list:
+    """One import cycle of ``graph`` as a list of modules, or []."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        state[node] = "done"
+        stack.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_inside_the_package():
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    assert graph["autograder.grading.batch"], "the import walk found nothing: it is broken"
+    cycle = _cycle(graph)
+    assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+def test_long_modules_say_why():
+    long = {name: len(path.read_text().splitlines()) for name, path in _modules().items()
+            if len(path.read_text().splitlines()) > MAX_LINES}
+    unexplained = [f"{name} ({lines} lines)" for name, lines in long.items()
+                   if LONG_REASON not in (ast.get_docstring(ast.parse(_modules()[name].read_text())) or "")]
+    assert not unexplained, (f"modules over {MAX_LINES} lines without '{LONG_REASON} ...' in their docstring: "
+                             + ", ".join(unexplained))
