@@ -37,8 +37,11 @@ def build_classes(folder: Path):
 def main():
     import os
 
-    config_overrides = {"Similarity.report_floor": 0.0, "Similarity.code_ngram": int(os.environ.get("NGRAM", 3))}
+    config_overrides = {"Similarity.report_floor": 0.0}
+    if os.environ.get("NGRAM"):  # try another run length: NGRAM=4 python -m tests.similarity_corpus.calibrate
+        config_overrides["Similarity.code_ngram"] = int(os.environ["NGRAM"])
     copies, independent = defaultdict(list), defaultdict(list)
+    copy_pairs = copy_pairs_flagged = honest_pairs = honest_pairs_clean = 0
     with tempfile.TemporaryDirectory() as tmp:
         for root, assignment, students in build_classes(Path(tmp)):
             config = course.load_config(root, **config_overrides)
@@ -46,6 +49,13 @@ def main():
             rows = {(r.student_a, r.student_b, r.grade_id): r for r in read(result.csv_path)}
             min_tokens = config.Similarity.get("min_tokens", 30)
             for expected in expectations(students):
+                pair_rows = [r for k, r in rows.items() if k[:2] == (expected.student_a, expected.student_b)]
+                if expected.copied:
+                    copy_pairs += 1
+                    copy_pairs_flagged += any(r.flagged and r.grade_id in expected.copied for r in pair_rows)
+                else:
+                    honest_pairs += 1
+                    honest_pairs_clean += not any(r.flagged for r in pair_rows)
                 for grade_id in expected.copied | expected.independent | {NOTEBOOK}:
                     row = rows.get((expected.student_a, expected.student_b, grade_id))
                     value = row.similarity if row else 0.0
@@ -62,8 +72,10 @@ def main():
                         copies[kind].append((value, label))
                     else:
                         independent[kind].append((value, label))
-    for kind in sorted(set(copies) | set(independent)):
-        high = sorted(independent[kind], reverse=True)[:25]
+    print(f"copy pairs flagged: {copy_pairs_flagged}/{copy_pairs}; "
+          f"pairs without a common author left alone: {honest_pairs_clean}/{honest_pairs}")
+    for kind in sorted((set(copies) | set(independent)) - {"?"}):  # "?": no row written, similarity 0
+        high = sorted(independent[kind], reverse=True)[:5]
         low = sorted(copies[kind])[:5]
         print(f"{kind}: {len(independent[kind])} independent units, highest {[f'{v:.2f} {l}' for v, l in high]}")
         print(f"{kind}: {len(copies[kind])} copied units, lowest {[f'{v:.2f} {l}' for v, l in low]}")
