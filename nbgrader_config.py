@@ -52,3 +52,5 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 from autograder.preprocessors.hide_hidden_tests import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# c.Similarity.threshold = 0.55  # similarity detection (README, "Similarity: copied work"); enabled, min_tokens, report_floor

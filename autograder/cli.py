@@ -114,6 +114,20 @@ def grade_(assignment, workers, force, db_url, students, require_sandbox, schedu
     click.echo(summary.table())
 
 
+@main.command("similarity")
+@click.argument("assignment")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="flag a unit at this similarity or more (default: c.Similarity.threshold)")
+def similarity_(assignment, threshold):
+    """Compare every pair of ASSIGNMENT's submissions; write reports/ASSIGNMENT/similarity.csv and .html."""
+    from .similarity import run as find_similar
+
+    result = find_similar(_root(), assignment, threshold=threshold)
+    click.echo(result.summary())
+    click.echo(f"wrote {result.csv_path}")
+    click.echo(f"wrote {result.html_path}")
+
+
 def run() -> None:
     """Entry point: course errors become one readable line and exit status 2."""
     try:
