@@ -294,6 +294,24 @@ def test_rerun_skips_unchanged_and_force_regrades(classes):
     assert _record(parallel, "blank").status == "graded" and _scores(parallel, "blank") == _scores(classes[1], "blank")
 
 
+def test_similarity_runs_after_grading_unless_disabled(classes):
+    """The class is compared at the end of every grade run (evidence, never a grade); c.Similarity.enabled turns it off."""
+    parallel, _, first = classes
+    report = parallel / "reports" / ASSIGNMENT
+    assert (report / "similarity.csv").is_file() and (report / "similarity.html").is_file()
+    assert f"reports/{ASSIGNMENT}/similarity.html" in first.similarity and first.similarity in first.table()
+    config = parallel / course.CONFIG_FILE
+    original = config.read_text()
+    try:
+        config.write_text(original + "\nc.Similarity.enabled = False\n")
+        (report / "similarity.csv").unlink()
+        again = grade_assignment(parallel, ASSIGNMENT, workers=2, progress=False, students=["blank"])
+        assert again.similarity == "" and not (report / "similarity.csv").exists()
+    finally:
+        config.write_text(original)
+        grade_assignment(parallel, ASSIGNMENT, workers=2, progress=False, students=["blank"])  # the report back
+
+
 def test_worker_feedback_is_kept_only_when_it_shows_the_gradebook_scores(tmp_path):
     from autograder.grading import store
     from autograder.grading.jobs import GradeResult

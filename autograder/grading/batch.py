@@ -35,6 +35,7 @@ class GradingSummary:
     records: list = field(default_factory=list)
     feedback_failures: dict = field(default_factory=dict)
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
+    similarity: str = ""  # one line on the similarity check run after grading
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
@@ -61,6 +62,8 @@ class GradingSummary:
                 lines.append(f"{r.student:<24} {r.status:<8} {r.score:>7.2f}  {'; '.join(r.reasons)}")
         for student, error in self.feedback_failures.items():
             lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
+        if self.similarity:
+            lines.append(self.similarity)
         return "\n".join(lines)
 
 
@@ -266,4 +269,23 @@ def finish(batch: Plan) -> GradingSummary:
         summary.feedback_failures = generate_feedback(root, assignment, rest, batch.db_url) if rest else {}
     summary.graded.sort()
     summary.records = records.load(batch.db_url, coursedir.course_id, assignment)
+    summary.similarity = _similarity(root, assignment)
     return summary
+
+
+def _similarity(root: Path, assignment: str) -> str:
+    """Compare the class's submissions (``autograder.similarity``, unless ``c.Similarity.enabled = False``).
+
+    Evidence for the instructor, never a grade: a failure here is reported, it does not undo the grading.
+    """
+    from .. import similarity
+    from ..errors import AutograderError
+
+    try:
+        result = similarity.after_grading(root, assignment)
+    except AutograderError as error:
+        return f"similarity: not compared ({error})"
+    if result is None:
+        return ""
+    return (f"similarity: {len(result.flagged)} pair(s) flagged for review (never a grade): "
+            f"{result.html_path.relative_to(root)}")
