@@ -106,3 +106,30 @@ def extension_of(db_url: str, course_id: str, assignment: str, student: str) -> 
             return gb.find_submission(assignment, student).extension
         except MissingEntry:
             return None
+
+
+def extensions_by_student(db_url: str, course_id: str, assignment: str) -> dict:
+    """``student -> extension in seconds`` of everyone with an extension on ``assignment`` (one query).
+
+    For the grading coordinator: a worker's private gradebook has no students, so each job must carry
+    its student's extension (``apply_extension``) for nbgrader to count lateness from the right date.
+    """
+    from nbgrader.api import Assignment, Student, SubmittedAssignment
+
+    with Gradebook(db_url, course_id=course_id) as gb:
+        rows = (gb.db.query(Student.id, SubmittedAssignment.extension)
+                .join(SubmittedAssignment, SubmittedAssignment.student_id == Student.id)
+                .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                .filter(Assignment.name == assignment, Assignment.course_id == course_id,
+                        SubmittedAssignment.extension.isnot(None)))
+        return {student: extension.total_seconds() for student, extension in rows if extension}
+
+
+def apply_extension(db_url: str, course_id: str, assignment: str, student: str, seconds: float) -> None:
+    """Record ``student``'s extension (``seconds``; 0 does nothing) in the gradebook at ``db_url`` before it is
+    autograded there (a grading worker's private gradebook); nbgrader's Autograde keeps it."""
+    if not seconds:
+        return
+    with Gradebook(db_url, course_id=course_id) as gb:
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(assignment, student, extension=timedelta(seconds=float(seconds)))
