@@ -8,7 +8,10 @@ student submitted creates that row (no timestamp, no grades yet); ``autograder.r
 such a row as a submission.
 """
 
+import os
 import re
+import sys
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +19,7 @@ from pathlib import Path
 import dateutil.parser
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.utils import parse_utc
+from sqlalchemy.exc import SAWarning
 
 from . import course
 from .errors import AutograderError
@@ -28,6 +32,13 @@ class DueDateError(AutograderError):
 def _set_due_date_hint(assignment: str) -> str:
     return (f"set it with `nbgrader db assignment add {assignment} --duedate='2026-12-01 23:59:00 UTC'` "
             f"or `autograder release {assignment} --duedate '2026-12-01 23:59:00 UTC'`")
+
+
+def _alembic_on_path() -> None:
+    """nbgrader runs `alembic` from PATH when it opens a new gradebook: use this environment's (as grade_one does)."""
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
 _NUMERIC_OFFSET = re.compile(r"\s[+-]\d{2}:?\d{2}$")
@@ -52,6 +63,7 @@ def parse_duedate(text: str) -> datetime:
 def set_duedate(db_url: str, course_id: str, assignment: str, duedate) -> datetime:
     """Record ``assignment``'s due date (a datetime or text nbgrader can read) in the gradebook; returns it (UTC)."""
     when = parse_duedate(duedate) if isinstance(duedate, str) else parse_utc(duedate)
+    _alembic_on_path()
     with Gradebook(db_url, course_id=course_id) as gb:
         gb.update_or_create_assignment(assignment, duedate=when)
     return when
@@ -87,7 +99,9 @@ def grant(root, assignment: str, student: str, days: float = 0.0, hours: float =
         raise AutograderError(f"an extension cannot be negative ({days} days, {hours} hours)")
     extension = timedelta(days=days, hours=hours)
     db_url, course_id = course_database(root, db_url)
-    with Gradebook(db_url, course_id=course_id) as gb:
+    _alembic_on_path()
+    with warnings.catch_warnings(), Gradebook(db_url, course_id=course_id) as gb:
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session handling when it adds a submission
         try:
             duedate = gb.find_assignment(assignment).duedate
         except MissingEntry:
@@ -130,6 +144,7 @@ def apply_extension(db_url: str, course_id: str, assignment: str, student: str, 
     autograded there (a grading worker's private gradebook); nbgrader's Autograde keeps it."""
     if not seconds:
         return
-    with Gradebook(db_url, course_id=course_id) as gb:
+    with warnings.catch_warnings(), Gradebook(db_url, course_id=course_id) as gb:
+        warnings.simplefilter("ignore", SAWarning)
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student, extension=timedelta(seconds=float(seconds)))

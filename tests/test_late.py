@@ -92,6 +92,37 @@ def test_the_course_config_installs_the_policy_for_nbgrader():
     assert config.AssignLatePenalties.plugin_class is LatePolicy
 
 
+@pytest.mark.nbgrader  # two real gradebooks: a few seconds
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own session handling
+def test_a_workers_gradebook_gets_the_extension_and_nbgrader_keeps_it(tmp_path):
+    """What the grading engine needs: the student's extension, carried into a gradebook with no students,
+    survives Autograde's own update of the submission and moves the student's due date."""
+    from autograder.extensions import apply_extension, extensions_by_student
+
+    course_db = f"sqlite:///{tmp_path / 'course.db'}"
+    worker_db = f"sqlite:///{tmp_path / 'worker.db'}"
+    for url in (course_db, worker_db):
+        with Gradebook(url, course_id="c") as gb:
+            gb.add_assignment("a", duedate=datetime(2026, 3, 1, 12))
+            gb.add_assignment("b", duedate=datetime(2026, 3, 1, 12))
+    with Gradebook(course_db, course_id="c") as gb:
+        for student, days in (("x", 2), ("y", 0.5), ("z", 0)):
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission("a", student, extension=timedelta(days=days) if days else None)
+        gb.update_or_create_submission("b", "x", extension=timedelta(days=9))
+    extended = extensions_by_student(course_db, "c", "a")
+    assert extended == {"x": 2 * DAY, "y": 0.5 * DAY}
+
+    apply_extension(worker_db, "c", "a", "x", extended["x"])
+    apply_extension(worker_db, "c", "a", "z", 0)  # no extension: nothing written
+    with Gradebook(worker_db, course_id="c") as gb:
+        # Autograde's own call when it reads timestamp.txt
+        gb.update_or_create_submission("a", "x", timestamp="2026-03-03 11:00:00.000000 UTC")
+        submission = gb.find_submission("a", "x")
+        assert submission.duedate == datetime(2026, 3, 3, 12) and submission.total_seconds_late == 0
+        assert [s.id for s in gb.students] == ["x"]
+
+
 # --- the command line without kernels --------------------------------------------------------------
 
 def autograder(cwd, *args):
