@@ -38,6 +38,15 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.extensions=autograder.quiet_kernel",
 ]
 
+# Late submissions (autograder/late.py): nbgrader's AssignLatePenalties calls the course's LatePolicy, in plain
+# `nbgrader autograde` and `autograder grade` alike; lateness counts from the due date plus the student's extension.
+from autograder.late import LatePolicy  # noqa: E402
+
+c.AssignLatePenalties.plugin_class = LatePolicy
+# c.LatePolicy.percent_per_day = 10  # each started day late costs 10% of the score (default 0: no penalty)
+# c.LatePolicy.grace_minutes = 15    # up to 15 minutes late counts as on time
+# c.LatePolicy.max_days_late = 5     # more than 5 days late: the score is 0
+
 # Grading kernels run sandboxed (autograder/sandbox.py): bubblewrap, no network, limits; see the README.
 # c.Sandbox.require = True refuses to grade where bubblewrap is missing instead of warning.
 from autograder.sandbox import autograde_preprocessors  # noqa: E402

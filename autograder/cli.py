@@ -71,12 +71,35 @@ def demo_(directory, workers):
 @click.option("--exchange", "exchange_root", default=None, help="exchange folder (default: c.Exchange.root)")
 @click.option("--force", is_flag=True, help="release again over an earlier release")
 @click.option("--no-build", is_flag=True, help="release release/ as it is, without rebuilding it from source/")
-def release_(assignments, exchange_root, force, no_build):
+@click.option("--duedate", default=None, metavar="'YYYY-MM-DD HH:MM:SS TZ'",
+              help="record this due date in the gradebook (as nbgrader db assignment add A --duedate=...)")
+def release_(assignments, exchange_root, force, no_build, duedate):
     """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
     from .grading.exchange import release
 
-    names = release(_root(), assignments, exchange_root=exchange_root, force=force, build=not no_build)
-    click.echo(f"released {', '.join(names)}")
+    names = release(_root(), assignments, exchange_root=exchange_root, force=force, build=not no_build, duedate=duedate)
+    click.echo(f"released {', '.join(names)}" + (f", due {duedate}" if duedate else ""))
+
+
+@main.command("extend")
+@click.argument("assignment")
+@click.argument("student")
+@click.option("--days", type=float, default=0.0, help="days added to the due date (0 with --hours 0: remove the extension)")
+@click.option("--hours", type=float, default=0.0, help="hours added to the due date")
+@click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
+def extend_(assignment, student, days, hours, db_url):
+    """Give STUDENT an extension on ASSIGNMENT (nbgrader's extension field; replaces an earlier one)."""
+    from .extensions import grant
+
+    granted = grant(_root(), assignment, student, days=days, hours=hours, db_url=db_url)
+    if granted.extension:
+        click.echo(f"{student}: {assignment} due {granted.student_duedate:%Y-%m-%d %H:%M:%S} UTC "
+                   f"(extension {granted.extension})")
+    else:
+        click.echo(f"{student}: no extension on {assignment}, due {granted.duedate:%Y-%m-%d %H:%M:%S} UTC")
+    if granted.graded:
+        click.echo(f"{student}'s submission was graded already: `autograder grade {assignment} --student {student} "
+                   "--force` recomputes its late penalty", err=True)
 
 
 @main.command("collect")

@@ -1,12 +1,13 @@
 """The grades of one assignment, student by student, as the exports and the report present them.
 
-Read from nbgrader's gradebook (scores, late penalties, students) and from the autograder's
+Read from nbgrader's gradebook (scores, late penalties, due dates and extensions, students) and from the autograder's
 ``SubmissionRecord`` table beside it (status, reasons, kernel fate, time, withheld). Every student of the
 gradebook gets a row, those without a submission included (score 0, reason "no submission"). The
 gradebook is the authority on numbers: a record never changes a score, only says how it came about.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import nbformat
@@ -46,8 +47,11 @@ class StudentResult:
     cells: dict = field(default_factory=dict)  # grade_id -> score, or None for a cell still to grade by hand
     score: float = 0.0  # raw gradebook score
     max_score: float = 0.0
-    late_penalty: float = 0.0
-    seconds_late: float = 0.0
+    late_penalty: float = 0.0  # points nbgrader's late policy took off (autograder.late), 0 if on time
+    seconds_late: float = 0.0  # after the student's due date (the assignment's plus the extension), 0 if on time
+    extension_seconds: float = 0.0  # the student's extension (nbgrader's SubmittedAssignment.extension), 0 if none
+    duedate: object = None  # the student's own due date (UTC, extension included), None if the assignment has none
+    timestamp: object = None  # when the submission was handed in (UTC; nbgrader's timestamp.txt), None if unknown
     status: str = "missing"
     withheld: bool = False
     reasons: list = field(default_factory=list)
@@ -58,6 +62,18 @@ class StudentResult:
     def final(self) -> float:
         """The score after nbgrader's late penalty (what nbgrader's own CSV export calls ``score``)."""
         return max(0.0, self.score - self.late_penalty)
+
+    @property
+    def extension(self) -> timedelta:
+        """The student's extension as a ``timedelta`` (zero if none)."""
+        return timedelta(seconds=self.extension_seconds)
+
+    @property
+    def days_late(self) -> int:
+        """Started days late (what ``autograder.late`` charges for), 0 if on time."""
+        from .late import days_started
+
+        return days_started(self.seconds_late)
 
     @property
     def display_name(self) -> str:
@@ -111,6 +127,15 @@ def _task_order(root: Path, assignment: str, notebook: str) -> list[str]:
     return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")]
 
 
+def _handed_in(submission) -> bool:
+    """False for the submission row nbgrader keeps for an extension granted before anything was handed in
+    (no timestamp, not a single score): it is not a submission."""
+    return submission.timestamp is not None or any(
+        grade.auto_score is not None or grade.manual_score is not None
+        for notebook in submission.notebooks for grade in notebook.grades
+    )
+
+
 def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentResults:
     """Every student's result on ``assignment``; ``NoGradesError`` if nothing of it was graded."""
     db_url, course_id = course_database(root, db_url)
@@ -141,8 +166,16 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
                 submission = gb.find_submission(assignment, student.id)
             except MissingEntry:
                 submission = None
+            if submission is not None:  # the student's due date, even without a submission (an extension given early)
+                result.extension_seconds = float(submission.extension.total_seconds()) if submission.extension else 0.0
+                result.duedate = submission.duedate
+                if not _handed_in(submission):
+                    submission = None
+            elif db_assignment.duedate is not None:
+                result.duedate = db_assignment.duedate
             if submission is not None:
                 result.submitted = True
+                result.timestamp = submission.timestamp
                 result.score = float(submission.score)
                 result.late_penalty = float(submission.late_submission_penalty or 0.0)
                 result.seconds_late = float(submission.total_seconds_late or 0.0)

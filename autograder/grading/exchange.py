@@ -27,10 +27,22 @@ def _check(outcome: dict, what: str, fix: str) -> None:
     course.require_success(outcome, what, fix, error=ExchangeError)
 
 
-def release(root, assignments=(), exchange_root=None, force: bool = False, build: bool = True) -> list:
-    """Build (unless ``build`` is False) and release ``assignments`` (all by default); returns their names."""
+def release(root, assignments=(), exchange_root=None, force: bool = False, build: bool = True, duedate=None) -> list:
+    """Build (unless ``build`` is False) and release ``assignments`` (all by default); returns their names.
+
+    ``duedate`` (a datetime, or text such as "2026-12-01 23:59:00 UTC"): recorded as each assignment's
+    due date in the gradebook, as ``nbgrader db assignment add A --duedate=...`` would.
+    """
+    from ..extensions import parse_duedate, set_duedate
+    from ..results import course_database
+
     root = Path(root).resolve()
+    when = parse_duedate(duedate) if isinstance(duedate, str) else duedate  # a bad date stops before anything is built
     names = course.build(root, assignments) if build else course.require_assignments(root, assignments)
+    if when is not None:
+        db_url, course_id = course_database(root)
+        for name in names:
+            set_duedate(db_url, course_id, name, when)
     overrides = {"ExchangeReleaseAssignment.force": True} if force else {}
     with course.inside(root):
         api = _api(root, exchange_root, **overrides)
