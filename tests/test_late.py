@@ -227,16 +227,8 @@ def graded(tmp_path_factory):
     return {"autograder grade": parallel, "nbgrader autograde": serial}
 
 
-def _engine_lacks_extensions(tool, student):
-    if tool == "autograder grade" and student == "extended":
-        return pytest.param(tool, student, marks=pytest.mark.xfail(strict=True, reason=(
-            "the grading worker's private gradebook (grading/template.py) has no students, so nbgrader there "
-            "counts lateness without the student's extension: the job must carry it (see the late-policy report)")))
-    return pytest.param(tool, student)
-
-
 @pytest.mark.nbgrader
-@pytest.mark.parametrize("tool, student", [_engine_lacks_extensions(t, s) for t in TOOLS for s in CASES])
+@pytest.mark.parametrize("tool, student", [(t, s) for t in TOOLS for s in CASES])
 def test_penalty_in_the_gradebook(graded, tool, student):
     _, seconds_late, days = CASES[student]
     with _gradebook(graded[tool]) as gb:

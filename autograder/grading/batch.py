@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records
+from ..extensions import extensions_by_student
 from ..errors import GradebookWriteError, NoSubmissionsError
 from . import store, template
 from .executors import make_executor
@@ -179,6 +180,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     config_text = (root / course.CONFIG_FILE).read_text()
 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
+    extended = extensions_by_student(db_url, course_id, assignment)
     summary = GradingSummary(assignment)
     jobs, hashes = [], {}
     for student, folder in folders.items():
@@ -191,7 +193,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
             course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
-            overrides=sandbox_overrides, feedback=feedback,
+            overrides=sandbox_overrides, feedback=feedback, extension_seconds=extended.get(student, 0.0),
         ))
     return Plan(root, assignment, config, coursedir, db_url, jobs, hashes,
                 dict(sandbox_overrides)["Sandbox.require"], feedback, summary)

@@ -253,6 +253,10 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     from nbgrader.coursedir import CourseDirectory
     from sqlalchemy.exc import SAWarning
 
+    from ..extensions import apply_extension
+
+    # nbgrader counts lateness from the due date plus the student's extension, kept on the submission row
+    apply_extension(f"sqlite:///{root / 'gradebook.db'}", job.course_id, job.assignment, job.student, job.extension_seconds)
     config = _config(root, job, report_dir)
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     with warnings.catch_warnings():

@@ -23,6 +23,7 @@ class GradeJob:
     timestamp: str = ""  # content of timestamp.txt, "" if none
     overrides: tuple = ()  # extra nbgrader config as ("Class.trait", value) pairs
     feedback: bool = True  # also run nbgrader's GenerateFeedback on the graded submission
+    extension_seconds: float = 0.0  # the student's extension (the worker's gradebook has no students)
 
 
 @dataclass(frozen=True)
