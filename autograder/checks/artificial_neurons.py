@@ -231,7 +231,8 @@ def check_activations(identity_activation, logistic_activation, relu_activation)
 def _neuron_cases():
     rng = np.random.default_rng(5)
     return [
-        ("one input vector (3,) and a weight vector (3,)", ref.relu_activation, rng.normal(size=3), 0.5, rng.normal(size=3)),
+        # tanh first: strictly increasing, so every known mistake gives its own values (relu of positive inputs hides some)
+        ("one input vector (3,) and a weight vector (3,)", ref.tanh_activation, rng.normal(size=3), 0.5, rng.normal(size=3)),
         ("a batch of 5 rows (5, 3) and a weight vector (3,)", ref.logistic_activation, rng.normal(size=3), -0.3, rng.normal(size=(5, 3))),
         ("one input vector (3,) and a layer of 4 neurons, weights (3, 4)", ref.tanh_activation, rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)),
         ("a batch of 5 rows (5, 3) and a layer of 4 neurons, weights (3, 4)", ref.relu_activation, rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3))),

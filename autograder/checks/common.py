@@ -181,8 +181,8 @@ def expect_str(name: str, value, choices) -> str:
 class Mistake:
     """A known mistake: its stable code (``autograder.mistakes.MISTAKES``), what it computes, the fix.
 
-    ``variant(*case)`` returns what an answer with this mistake gives on a case's inputs; ``message``
-    names the mistake and says what to do instead.
+    ``variant(*case)`` returns what an answer with this mistake gives on a case's inputs (None for a mistake
+    recognised another way); ``message`` names the mistake and says what to do instead.
     """
 
     code: str

@@ -174,13 +174,19 @@ def check_classifier_scores(mnb_score, svc_score):
         ("mnb_score", mnb_score, lecture.mnb_score, MultinomialNB()),
         ("svc_score", svc_score, lecture.svc_score, SVC(kernel="rbf")),
     ]:
-        hint, mistake = "fit on ng_vec_train, ng_y_train and score on ng_vec_test, ng_y_test", None
+        on_training = False
         if is_number(value) and not close(float(value), expected):  # refit for a diagnosis only when the answer is wrong
             train_score = model.fit(lecture.X_train, lecture.y_train).score(lecture.X_train, lecture.y_train)
-            if close(float(value), train_score):
-                hint = "this is the accuracy on the training part; score on ng_vec_test, ng_y_test"
-                mistake = "training_accuracy"
-        expect_float(name, value, expected, hint, mistake=mistake)
+            on_training = close(float(value), train_score)
+        expect_float(
+            name,
+            value,
+            expected,
+            "this is the accuracy on the training part; score on ng_vec_test, ng_y_test"
+            if on_training
+            else "fit on ng_vec_train, ng_y_train and score on ng_vec_test, ng_y_test",
+            mistake="training_accuracy" if on_training else None,
+        )
     return "both test accuracies match"
 
 
@@ -234,35 +240,44 @@ def check_confusion_table(confusion_df):
 
 
 def _row_index_mistake(got: np.ndarray, y: np.ndarray):
-    """``(code, hint)`` for row indices that are not positions of ``y`` (1-based, labels...), else None."""
+    """The mistake of row indices that are not positions of ``y`` (1-based, labels...), else None."""
     n = len(y)
     if got.size == 0 or (got.min() >= 0 and got.max() < n):
         return None
     if got.min() >= 1 and sorted(got.tolist()) == list(range(1, n + 1)):
-        return "one_based_indices", (
+        return Mistake(
+            "one_based_indices",
+            None,
             "the indices look 1-based: Python counts rows from 0, so the rows of y are 0 to len(y) - 1 "
-            "(np.flatnonzero(y == 0) gives them)"
+            "(np.flatnonzero(y == 0) gives them)",
         )
-    return "indices_out_of_range", (
-        f"some indices are outside 0 to {n - 1}: return positions of rows of y (np.flatnonzero(y == 0)), "
-        "not labels or counts"
+    return Mistake(
+        "indices_out_of_range",
+        None,
+        f"some indices are outside 0 to {n - 1}: return positions of rows of y (np.flatnonzero(y == 0)), not labels or counts",
     )
 
 
 def _order_mistake(got: np.ndarray, y: np.ndarray, expected: np.ndarray):
-    """``(code, hint)`` for a wrong order of valid row indices: the order of the classes first, then within a class."""
+    """The mistake of valid row indices in a wrong order: the order of the classes first, then within a class."""
     if sorted(got.tolist()) != sorted(expected.tolist()):
-        return "rows_not_permutation", "return each row index exactly once: the class-0 indices, then the class-1 indices"
+        return Mistake(
+            "rows_not_permutation", None, "return each row index exactly once: the class-0 indices, then the class-1 indices"
+        )
     steps = np.diff(y[got])
     if np.any(steps < 0) and not np.any(steps > 0):
-        return "class_order_reversed", "the class-1 rows come first: list every class-0 row, then every class-1 row"
+        return Mistake("class_order_reversed", None, "the class-1 rows come first: list every class-0 row, then every class-1 row")
     if np.any(steps < 0):
-        return "classes_mixed", (
-            "all rows are there but the classes are mixed: first every class-0 row in original order, then every class-1 row"
+        return Mistake(
+            "classes_mixed",
+            None,
+            "all rows are there but the classes are mixed: first every class-0 row in original order, then every class-1 row",
         )
-    return "class_order_lost", (
+    return Mistake(
+        "class_order_lost",
+        None,
         "the rows are grouped by class but not in their original order within a class: keep each class's rows in "
-        "increasing index order (a stable sort, e.g. np.argsort(y, kind='stable'))"
+        "increasing index order (a stable sort, e.g. np.argsort(y, kind='stable'))",
     )
 
 
@@ -296,8 +311,8 @@ def check_class_sorted_rows(class_sorted_rows):
         )
         expected = ref.class_sorted_rows(y)
         if not np.array_equal(got, expected):
-            code, hint = _row_index_mistake(got, y) or _order_mistake(got, y, expected)
-            raise AnswerError(f"{call_text} is wrong: {hint}.", code)
+            mistake = _row_index_mistake(got, y) or _order_mistake(got, y, expected)
+            raise mistake.error(f"{call_text} is wrong: ", ".")
     return f"class_sorted_rows passes {len(cases)} label vectors"
 
 
