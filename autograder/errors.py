@@ -5,6 +5,8 @@ fix it). ``AnswerError`` is for students: a hidden or public test found a wrong 
 names the likely mistake.
 """
 
+from .mistakes import tagged
+
 
 class AutograderError(Exception):
     """A course command cannot go on; the message names the fix."""
@@ -21,8 +23,19 @@ class CourseLayoutError(AutograderError):
 class AnswerError(AssertionError):
     """A student's answer is wrong; the message says what was expected and the likely mistake.
 
-    It subclasses AssertionError so that nbgrader and readers treat it as a failed test.
+    It subclasses AssertionError so that nbgrader and readers treat it as a failed test. ``mistake`` is the
+    stable code of the mistake (``autograder.mistakes.MISTAKES``); ``str()`` ends with it as
+    ``[mistake: code]`` so that it survives in the autograded notebook's error output, where
+    ``autograder.mistakes.cell_mistake`` reads it back. Without a code the failure is ``unrecognized``.
     """
+
+    def __init__(self, message: str = "", mistake: str | None = None):
+        super().__init__(message, mistake)
+        self.message = message
+        self.mistake = mistake
+
+    def __str__(self) -> str:
+        return tagged(self.message, self.mistake)
 
 
 class NoGradesError(AutograderError):

@@ -1,13 +1,15 @@
 """Real `nbgrader autograde` on every sample submission: scores read from the gradebook.
 
 Every honest sample gets full marks on every autograded cell, every mistake loses points on the cells it
-names and on no other, and the untouched release scores 0 everywhere without crashing the batch.
+names and on no other, and the untouched release scores 0 everywhere without crashing the batch. The
+autograded notebooks nbgrader wrote name each lost cell's mistake (``autograder.mistakes``): the code the
+sample declares, and no failed cell at all for an honest sample.
 """
 
 import nbformat
 import pytest
 
-from autograder import course
+from autograder import course, mistakes
 from autograder.gradebook import cell_scores
 from autograder.samples import make_submission, samples_for
 
@@ -19,7 +21,7 @@ CASES = [(name, sample) for name in course.assignments(REPO) for sample in sampl
 
 
 @pytest.fixture(scope="module")
-def graded(repo, tmp_path_factory):
+def autograded(repo, tmp_path_factory):
     """Submit every sample as its own student; one real `nbgrader autograde` per assignment, run side by side.
 
     Each assignment gets its own course copy and gradebook so the two serial autogrades can use both cores.
@@ -40,6 +42,13 @@ def graded(repo, tmp_path_factory):
     for name, process in runs:
         out, err = process.communicate()
         assert process.returncode == 0, f"nbgrader autograde {name} exited {process.returncode}:\n{out}\n{err}"
+    return courses
+
+
+@pytest.fixture(scope="module")
+def graded(repo, autograded):
+    """``scores(assignment, sample)``: the sample's cell scores, read from the gradebook."""
+    courses = autograded
     course_id = course.load_config(repo).CourseDirectory.course_id
 
     def scores(name, sample):
@@ -63,3 +72,24 @@ def test_sample_scores(graded, name, sample):
             assert cell.score == cell.max_score, (
                 f"{sample.name} ({sample.why}) lost points on {grade_id}: {cell.score}/{cell.max_score}"
             )
+
+
+def failed_cells(root, name, sample) -> dict:
+    """grade_id -> (mistake code, message) of every failed graded cell of the notebooks nbgrader autograded."""
+    notebooks = sorted((root / "autograded" / sample.name / name).glob("*.ipynb"))
+    assert notebooks, f"nbgrader wrote no autograded notebook for {sample.name}"
+    failed = {}
+    for path in notebooks:
+        failed.update(mistakes.notebook_mistakes(nbformat.read(path, 4)))
+    return failed
+
+
+@pytest.mark.parametrize("name,sample", CASES, ids=[f"{n}-{s.kind}-{s.name}" for n, s in CASES])
+def test_sample_mistakes(autograded, name, sample):
+    failed = failed_cells(autograded[name], name, sample)
+    if sample.kind == "honest":
+        assert failed == {}, f"{sample.name} ({sample.why}) failed cells: {failed}"
+    elif sample.kind == "mistake":
+        assert set(sample.expect_mistakes) == set(sample.expect_lost), f"{sample.name}: one mistake code per lost cell"
+        got = {grade_id: code for grade_id, (code, _) in failed.items()}
+        assert got == sample.expect_mistakes, f"{sample.name} ({sample.why}): {failed}"

@@ -73,14 +73,22 @@ def test_artificial_neuron_on_vectors_batches_and_layers():
     np.testing.assert_allclose(batch[:, 1], ref.artificial_neuron(np.tanh, W[:, 1], b[1], X))
 
 
-@pytest.mark.parametrize("hidden", [(1,), (4,), (5, 3), (2, 2, 2)])
-def test_counts_agree_from_arrays_and_from_architecture(hidden):
-    clf, X = fitted(hidden, "relu", n_features=4)
-    counted = ref.count_mlp_params(clf)
-    assert counted == sum(w.size for w in clf.coefs_) + sum(b.size for b in clf.intercepts_)
-    assert ref.mlp_param_formula(4, hidden, 1) == counted
+# 4 inputs and 1 output: every layer has fan_in * fan_out weights and fan_out biases
+HAND_COUNTS = {
+    (1,): (4 * 1 + 1) + (1 * 1 + 1),  # 7
+    (4,): (4 * 4 + 4) + (4 * 1 + 1),  # 25
+    (5, 3): (4 * 5 + 5) + (5 * 3 + 3) + (3 * 1 + 1),  # 47
+    (2, 2, 2): (4 * 2 + 2) + (2 * 2 + 2) + (2 * 2 + 2) + (2 * 1 + 1),  # 25
+}
+
+
+@pytest.mark.parametrize("hidden", HAND_COUNTS, ids=str)
+def test_counts_from_arrays_and_from_architecture_are_the_hand_worked_ones(hidden):
+    clf, _ = fitted(hidden, "relu", n_features=4)
+    assert ref.count_mlp_params(clf) == HAND_COUNTS[hidden]
+    assert ref.mlp_param_formula(4, hidden, 1) == HAND_COUNTS[hidden]
     if len(hidden) == 1:
-        assert ref.mlp_param_formula(4, hidden[0], 1) == counted
+        assert ref.mlp_param_formula(4, hidden[0], 1) == HAND_COUNTS[hidden]
 
 
 def test_count_of_a_regressor_and_a_multiclass_network():
@@ -89,8 +97,8 @@ def test_count_of_a_regressor_and_a_multiclass_network():
         warnings.simplefilter("ignore")
         clf = MLPClassifier(hidden_layer_sizes=(6, 4), solver="lbfgs", max_iter=20, random_state=0).fit(X, y)
         reg = MLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=20, random_state=0).fit(X, X[:, :2])
-    assert ref.count_mlp_params(clf) == ref.mlp_param_formula(5, (6, 4), 3)
-    assert ref.count_mlp_params(reg) == ref.mlp_param_formula(5, 3, 2)
+    assert ref.count_mlp_params(clf) == ref.mlp_param_formula(5, (6, 4), 3) == (5 * 6 + 6) + (6 * 4 + 4) + (4 * 3 + 3)  # 79
+    assert ref.count_mlp_params(reg) == ref.mlp_param_formula(5, 3, 2) == (5 * 3 + 3) + (3 * 2 + 2)  # 26
 
 
 def _given_namespace():
@@ -121,6 +129,6 @@ def test_lecture_refits_the_notebooks_networks(capsys):
 def test_lecture_answers_are_predict_proba_and_counts():
     lecture = ref.lecture()
     assert np.isclose(lecture.proba_by_hand, lecture.clf.predict_proba([lecture.pt])[0, 1], rtol=1e-12)
-    assert lecture.n_params_one_hidden == ref.mlp_param_formula(4, 1, 1)
-    assert lecture.n_params_four_hidden == ref.mlp_param_formula(4, (4,), 1)
+    assert lecture.n_params_one_hidden == HAND_COUNTS[(1,)]  # clf_4d: 4 inputs, 1 hidden neuron, 1 output
+    assert lecture.n_params_four_hidden == HAND_COUNTS[(4,)]  # clf_4d_2: 4 inputs, 4 hidden neurons, 1 output
     assert isinstance(lecture.hidden_output, float) and isinstance(lecture.proba_by_hand, float)

@@ -10,12 +10,25 @@ helpers first (then with the student's own), so one mistake costs points on its 
 import contextlib
 import copy
 import functools
-import numbers
 
 import numpy as np
 
 from ..reference import artificial_neurons as ref
-from .common import AnswerError, call, check, close, describe, expect, expect_float, expect_int, quiet
+from .common import (
+    AnswerError,
+    Mistake,
+    call,
+    check,
+    close,
+    describe,
+    expect,
+    expect_float,
+    expect_int,
+    find_mistake,
+    is_integer,
+    is_number,
+    quiet,
+)
 
 HELPER_NAMES = ("identity_activation", "logistic_activation", "relu_activation", "artificial_neuron")
 
@@ -110,20 +123,28 @@ EXTREME_INPUTS = [
     ("np.array([-1000.0, -750.0, -50.0, 0.0, 50.0, 750.0, 1000.0])", np.array([-1000.0, -750.0, -50.0, 0.0, 50.0, 750.0, 1000.0])),
 ]
 
+NOT_ELEMENTWISE_HINT = (
+    "Python's max(0, x) compares a whole array with 0 at once (and np.max reduces it); "
+    "use np.maximum(0, x), which compares elementwise."
+)
+
 
 def _numeric_result(call_text, result, x):
     """``result`` as a float array, after checking it is a number or an array of the input's shape."""
-    if isinstance(result, bool) or not isinstance(result, (numbers.Real, np.number, np.ndarray)):
-        raise AnswerError(f"{call_text} returned {describe(result)}; return a number for a number and a NumPy array for an array.")
+    if not (is_number(result) or isinstance(result, np.ndarray)):
+        raise AnswerError(
+            f"{call_text} returned {describe(result)}; return a number for a number and a NumPy array for an array.", "wrong_type"
+        )
     if np.shape(result) != np.shape(x):
         raise AnswerError(
             f"{call_text} returned {describe(result)}; an activation works elementwise, so the result has the shape "
-            f"of its input {np.shape(x)}. (np.max or Python's max reduce an array; np.maximum compares elementwise.)"
+            f"of its input {np.shape(x)}. (np.max or Python's max reduce an array; np.maximum compares elementwise.)",
+            "not_elementwise",
         )
     try:
         return np.asarray(result, dtype=float)
     except (TypeError, ValueError):
-        raise AnswerError(f"{call_text} returned non-numeric values.") from None
+        raise AnswerError(f"{call_text} returned non-numeric values.", "wrong_type") from None
 
 
 def _call_activation(name, func, x):
@@ -132,38 +153,37 @@ def _call_activation(name, func, x):
     try:
         result = call(func, argument, what=call_text)
     except AnswerError as error:
-        hint = ""
-        if name == "relu_activation" and np.ndim(x) > 0:
-            hint = (
-                " Python's max(0, x) compares a whole array with 0 at once (and np.max reduces it); "
-                "use np.maximum(0, x), which compares elementwise."
-            )
-        raise AnswerError(f"{error} (x = {describe(x)}).{hint}") from None
+        if name == "relu_activation" and np.ndim(x) > 0 and error.mistake == "error:ValueError":
+            raise AnswerError(f"{error.message} (x = {describe(x)}). {NOT_ELEMENTWISE_HINT}", "not_elementwise") from None
+        raise AnswerError(f"{error.message} (x = {describe(x)}).", error.mistake) from None
     return call_text, result
 
 
-def _activation_hint(name, x, got):
-    x = np.asarray(x, dtype=float)
-    with np.errstate(all="ignore"):
-        variants = {
-            "logistic_activation": {
-                "it looks like logistic(-x): use 1 / (1 + exp(-x)), with a minus sign": ref.logistic_activation(-x),
-                "it looks like exp(x): use 1 / (1 + exp(-x))": np.exp(x),
-            },
-            "relu_activation": {
-                "it looks like min(0, x): relu keeps the positive part, max(0, x)": np.minimum(0, x),
-                "it looks like |x|: relu sets negative values to 0": np.abs(x),
-            },
-            "identity_activation": {},
-        }[name]
-    for message, variant in variants.items():
-        if close(got, variant, rtol=1e-6, atol=1e-9):
-            return message
-    return {
-        "identity_activation": "the identity returns its input unchanged",
-        "logistic_activation": "the logistic is 1 / (1 + exp(-x))",
-        "relu_activation": "relu is max(0, x), elementwise",
-    }[name]
+ACTIVATION_MISTAKES = {
+    "identity_activation": [],
+    "logistic_activation": [
+        Mistake("logistic_sign", lambda x: ref.logistic_activation(-x), "it looks like logistic(-x): use 1 / (1 + exp(-x)), with a minus sign"),
+        Mistake("logistic_is_exp", np.exp, "it looks like exp(x): use 1 / (1 + exp(-x))"),
+    ],
+    "relu_activation": [
+        Mistake("relu_is_min", lambda x: np.minimum(0, x), "it looks like min(0, x): relu keeps the positive part, max(0, x)"),
+        Mistake("relu_is_abs", np.abs, "it looks like |x|: relu sets negative values to 0"),
+    ],
+}
+
+ACTIVATION_DEFINITIONS = {
+    "identity_activation": "the identity returns its input unchanged",
+    "logistic_activation": "the logistic is 1 / (1 + exp(-x))",
+    "relu_activation": "relu is max(0, x), elementwise",
+}
+
+
+def _wrong_activation(name, call_text, x, got) -> AnswerError:
+    """The error for wrong values of an activation: its known mistake if ``got`` is one, else its definition."""
+    mistake = find_mistake(ACTIVATION_MISTAKES[name], got, np.asarray(x, dtype=float))
+    if mistake is not None:
+        return mistake.error(f"{call_text}: ", ".")
+    return AnswerError(f"{call_text}: {ACTIVATION_DEFINITIONS[name]}.")
 
 
 @check
@@ -180,21 +200,26 @@ def check_activations(identity_activation, logistic_activation, relu_activation)
             call_text, result = _call_activation(name, func, x)
             got = _numeric_result(call_text, result, x)
             if not close(got, reference(x), rtol=1e-7, atol=1e-12):
-                raise AnswerError(f"{call_text} gives wrong values for x = {describe(x)}: {_activation_hint(name, x, got)}.")
+                raise _wrong_activation(name, f"{call_text} gives wrong values for x = {describe(x)}", x, got)
     for what, x in EXTREME_INPUTS:
         with quiet() as caught:
             call_text, result = _call_activation("logistic_activation", logistic_activation, x)
         got = _numeric_result(call_text, result, x)
-        expect(not np.isnan(got).any(), f"logistic_activation on {what} gives NaN: compute it in a way that never divides inf by inf.")
+        expect(
+            not np.isnan(got).any(),
+            f"logistic_activation on {what} gives NaN: compute it in a way that never divides inf by inf.",
+            "logistic_nan",
+        )
         if not close(got, ref.logistic_activation(x), rtol=1e-7, atol=1e-12):
-            raise AnswerError(f"logistic_activation on {what} gives wrong values: {_activation_hint('logistic_activation', x, got)}.")
+            raise _wrong_activation("logistic_activation", f"logistic_activation on {what} gives wrong values", x, got)
         overflow = [w for w in caught if issubclass(w.category, RuntimeWarning) and "overflow" in str(w.message)]
         if overflow:
             raise AnswerError(
                 f"logistic_activation on {what} warns '{overflow[0].message}': np.exp(-x) overflows for large negative x "
                 "(np.where still evaluates both branches). Take exp only of -|x|, e.g. "
                 "np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x)))), "
-                "or use scipy.special.expit."
+                "or use scipy.special.expit.",
+                "logistic_overflow",
             )
     return f"the three activations pass {len(cases)} inputs, and logistic_activation is stable for |x| up to 1000"
 
@@ -206,7 +231,8 @@ def check_activations(identity_activation, logistic_activation, relu_activation)
 def _neuron_cases():
     rng = np.random.default_rng(5)
     return [
-        ("one input vector (3,) and a weight vector (3,)", ref.relu_activation, rng.normal(size=3), 0.5, rng.normal(size=3)),
+        # tanh first: strictly increasing, so every known mistake gives its own values (relu of positive inputs hides some)
+        ("one input vector (3,) and a weight vector (3,)", ref.tanh_activation, rng.normal(size=3), 0.5, rng.normal(size=3)),
         ("a batch of 5 rows (5, 3) and a weight vector (3,)", ref.logistic_activation, rng.normal(size=3), -0.3, rng.normal(size=(5, 3))),
         ("one input vector (3,) and a layer of 4 neurons, weights (3, 4)", ref.tanh_activation, rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)),
         ("a batch of 5 rows (5, 3) and a layer of 4 neurons, weights (3, 4)", ref.relu_activation, rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3))),
@@ -215,24 +241,48 @@ def _neuron_cases():
     ]
 
 
-def _neuron_hint(activation, weights, bias, inputs, got):
-    with np.errstate(all="ignore"):
-        candidates = {
-            "inputs and weights are swapped: compute inputs @ weights (inputs first), not weights @ inputs": lambda: activation(weights @ inputs + bias),
-            "the bias is added after the activation: compute activation(inputs @ weights + bias)": lambda: activation(inputs @ weights) + bias,
-            "the activation is not applied: return activation(inputs @ weights + bias)": lambda: inputs @ weights + bias,
-            "the bias is missing: add it before the activation": lambda: activation(inputs @ weights),
-            "the activation is applied to the inputs: apply it to inputs @ weights + bias": lambda: activation(inputs) @ weights + bias,
-            "the bias is subtracted: add it": lambda: activation(inputs @ weights - bias),
-        }
-    for message, variant in candidates.items():
-        try:
-            value = variant()
-        except ValueError:
-            continue
-        if close(got, value, rtol=1e-6, atol=1e-9):
-            return message
-    return "compute activation(inputs @ weights + bias)"
+# variant(activation, weights, bias, inputs)
+NEURON_MISTAKES = [
+    Mistake(
+        "inputs_weights_swapped",
+        lambda activation, weights, bias, inputs: activation(weights @ inputs + bias),
+        "inputs and weights are swapped: compute inputs @ weights (inputs first), not weights @ inputs",
+    ),
+    Mistake(
+        "bias_after_activation",
+        lambda activation, weights, bias, inputs: activation(inputs @ weights) + bias,
+        "the bias is added after the activation: compute activation(inputs @ weights + bias)",
+    ),
+    Mistake(
+        "activation_not_applied",
+        lambda activation, weights, bias, inputs: inputs @ weights + bias,
+        "the activation is not applied: return activation(inputs @ weights + bias)",
+    ),
+    Mistake(
+        "bias_missing",
+        lambda activation, weights, bias, inputs: activation(inputs @ weights),
+        "the bias is missing: add it before the activation",
+    ),
+    Mistake(
+        "activation_on_inputs",
+        lambda activation, weights, bias, inputs: activation(inputs) @ weights + bias,
+        "the activation is applied to the inputs: apply it to inputs @ weights + bias",
+    ),
+    Mistake(
+        "bias_subtracted",
+        lambda activation, weights, bias, inputs: activation(inputs @ weights - bias),
+        "the bias is subtracted: add it",
+    ),
+]
+
+
+def _fits(operation) -> bool:
+    """True when ``operation()`` runs (shapes that fit), False when it raises ValueError."""
+    try:
+        operation()
+        return True
+    except ValueError:
+        return False
 
 
 @check
@@ -245,28 +295,34 @@ def check_artificial_neuron(artificial_neuron):
         try:
             result = call(artificial_neuron, *arguments, what=call_text)
         except AnswerError as error:
-            try:
-                weights @ inputs
-                swapped_fails = False
-            except ValueError:
-                swapped_fails = True
-            hint = " This is what weights @ inputs does: compute inputs @ weights (inputs first)." if swapped_fails else ""
-            raise AnswerError(f"{error}.{hint}") from None
+            if _fits(lambda: weights @ inputs):
+                raise
+            raise AnswerError(
+                f"{error.message}. This is what weights @ inputs does: compute inputs @ weights (inputs first).",
+                "inputs_weights_swapped",
+            ) from None
         expected = ref.artificial_neuron(activation, weights, bias, inputs)
-        if isinstance(result, bool) or not isinstance(result, (numbers.Real, np.number, np.ndarray)):
-            raise AnswerError(f"{call_text} returned {describe(result)}; return a number or a NumPy array.")
-        if np.shape(result) != np.shape(expected):
-            got_shape = np.shape(result)
-            hint = "one value per row of inputs and per neuron: inputs @ weights has that shape"
-            try:
-                if got_shape == np.shape(weights @ inputs):
-                    hint = "inputs and weights look swapped: compute inputs @ weights (inputs first)"
-            except ValueError:
-                pass
-            raise AnswerError(f"{call_text} has shape {got_shape}, expected {np.shape(expected)}: {hint}.")
+        if not (is_number(result) or isinstance(result, np.ndarray)):
+            raise AnswerError(f"{call_text} returned {describe(result)}; return a number or a NumPy array.", "wrong_type")
+        got_shape = np.shape(result)
+        if got_shape != np.shape(expected):
+            if _fits(lambda: weights @ inputs) and got_shape == np.shape(weights @ inputs):
+                raise AnswerError(
+                    f"{call_text} has shape {got_shape}, expected {np.shape(expected)}: inputs and weights look swapped: "
+                    "compute inputs @ weights (inputs first).",
+                    "inputs_weights_swapped",
+                )
+            raise AnswerError(
+                f"{call_text} has shape {got_shape}, expected {np.shape(expected)}: one value per row of inputs and per "
+                "neuron: inputs @ weights has that shape.",
+                "wrong_shape",
+            )
         got = np.asarray(result, dtype=float)
         if not close(got, expected, rtol=1e-7, atol=1e-12):
-            raise AnswerError(f"{call_text} gives wrong values: {_neuron_hint(activation, weights, bias, inputs, got)}.")
+            mistake = find_mistake(NEURON_MISTAKES, got, activation, weights, bias, inputs)
+            if mistake is not None:
+                raise mistake.error(f"{call_text} gives wrong values: ", ".")
+            raise AnswerError(f"{call_text} gives wrong values: compute activation(inputs @ weights + bias).")
     return f"artificial_neuron passes {len(cases)} cases (single inputs and batches, one neuron and layers)"
 
 
@@ -274,44 +330,79 @@ def check_artificial_neuron(artificial_neuron):
 # The one-neuron network of the lecture
 # ----------------------------------------------------------------------------------------------
 
+def _pre_hidden(lecture) -> float:
+    """clf's hidden neuron at pt before its activation."""
+    return float(lecture.pt @ lecture.clf.coefs_[0][:, 0] + lecture.clf.intercepts_[0][0])
+
+
+def _output_neuron(lecture, hidden, activation):
+    """clf's output neuron on the hidden value ``hidden``, through ``activation``."""
+    return activation(lecture.clf.coefs_[1][0, 0] * hidden + lecture.clf.intercepts_[1][0])
+
+
+# variant(lecture)
+HIDDEN_OUTPUT_MISTAKES = [
+    Mistake(
+        "hidden_logistic",
+        lambda lecture: ref.logistic_activation(_pre_hidden(lecture)),
+        "it looks like the logistic was applied to the hidden neuron; clf's hidden layer uses the identity (clf.activation)",
+    ),
+]
+
+PROBA_MISTAKES = [
+    Mistake(
+        "proba_of_class_0",
+        lambda lecture: 1 - lecture.proba_by_hand,
+        "proba_by_hand is P(class 0): the output neuron gives P(class 1), predict_proba's second column.",
+    ),
+    Mistake(
+        "output_logistic_missing",
+        lambda lecture: _output_neuron(lecture, lecture.hidden_output, ref.identity_activation),
+        "proba_by_hand is the output neuron before its activation: apply the logistic (clf.out_activation_).",
+    ),
+    Mistake(
+        "hidden_logistic",
+        lambda lecture: _output_neuron(lecture, ref.logistic_activation(_pre_hidden(lecture)), ref.logistic_activation),
+        "proba_by_hand uses the logistic on the hidden neuron too; clf's hidden layer uses the identity (clf.activation).",
+    ),
+]
+
+
 @check
 def check_one_neuron_network(hidden_output, proba_by_hand):
     """The hidden neuron's output and P(class 1) of clf at pt, computed from coefs_ and intercepts_."""
     lecture = ref.lecture()
-    clf, pt = lecture.clf, lecture.pt
     if isinstance(hidden_output, np.ndarray):
-        expect(hidden_output.size == 1, f"hidden_output should be one number (clf has one hidden neuron), got {describe(hidden_output)}.")
+        expect(
+            hidden_output.size == 1,
+            f"hidden_output should be one number (clf has one hidden neuron), got {describe(hidden_output)}.",
+            "wrong_shape",
+        )
         hidden_value = hidden_output.reshape(-1)[0]
     else:
         hidden_value = hidden_output
-    pre_hidden = float(pt @ clf.coefs_[0][:, 0] + clf.intercepts_[0][0])
+    mistake = find_mistake(HIDDEN_OUTPUT_MISTAKES, float(hidden_value), lecture) if is_number(hidden_value) else None
     expect_float(
         "hidden_output",
         hidden_value,
         lecture.hidden_output,
-        "it looks like the logistic was applied to the hidden neuron; clf's hidden layer uses the identity (clf.activation)"
-        if isinstance(hidden_value, (numbers.Real, np.number)) and close(float(hidden_value), ref.logistic_activation(pre_hidden), rtol=1e-6)
-        else "use artificial_neuron(identity_activation, clf.coefs_[0], clf.intercepts_[0], pt)",
+        mistake.message if mistake else "use artificial_neuron(identity_activation, clf.coefs_[0], clf.intercepts_[0], pt)",
         rtol=1e-6,
         atol=1e-9,
+        mistake=mistake.code if mistake else None,
     )
     if isinstance(proba_by_hand, np.ndarray):
-        raise AnswerError(f"proba_by_hand should be a float, got {describe(proba_by_hand)}: take its single element, e.g. float(output[0]).")
-    expect(
-        not isinstance(proba_by_hand, bool) and isinstance(proba_by_hand, (numbers.Real, np.number)),
-        f"proba_by_hand should be a float, got {describe(proba_by_hand)}.",
-    )
+        raise AnswerError(
+            f"proba_by_hand should be a float, got {describe(proba_by_hand)}: take its single element, e.g. float(output[0]).",
+            "wrong_type",
+        )
+    expect(is_number(proba_by_hand), f"proba_by_hand should be a float, got {describe(proba_by_hand)}.", "wrong_type")
     got = float(proba_by_hand)
-    weight, bias = clf.coefs_[1][0, 0], clf.intercepts_[1][0]
-    expected = lecture.proba_by_hand
-    if close(got, expected, rtol=1e-6, atol=1e-9):
+    if close(got, lecture.proba_by_hand, rtol=1e-6, atol=1e-9):
         return "hidden_output and proba_by_hand match clf.predict_proba([pt])[0, 1]"
-    if close(got, 1 - expected, rtol=1e-6, atol=1e-9):
-        raise AnswerError("proba_by_hand is P(class 0): the output neuron gives P(class 1), predict_proba's second column.")
-    if close(got, weight * lecture.hidden_output + bias, rtol=1e-6, atol=1e-9):
-        raise AnswerError("proba_by_hand is the output neuron before its activation: apply the logistic (clf.out_activation_).")
-    if close(got, ref.logistic_activation(weight * ref.logistic_activation(pre_hidden) + bias), rtol=1e-6, atol=1e-9):
-        raise AnswerError("proba_by_hand uses the logistic on the hidden neuron too; clf's hidden layer uses the identity (clf.activation).")
+    mistake = find_mistake(PROBA_MISTAKES, got, lecture)
+    if mistake is not None:
+        raise mistake.error()
     raise AnswerError(
         f"proba_by_hand is {got:.6g}, not P(class 1) = clf.predict_proba([pt])[0, 1]: feed hidden_output to the output "
         "neuron, artificial_neuron(logistic_activation, clf.coefs_[1], clf.intercepts_[1], ...)."
@@ -343,28 +434,56 @@ def reference_helpers(func):
                 namespace[name] = value
 
 
-def _forward_variants(clf, X):
-    """What known mistakes return for ``clf`` on ``X``: message -> array."""
-    X = np.asarray(X, dtype=float)
-    hidden = ref.ACTIVATIONS[clf.activation]
+def _forward(clf, X, hidden_activation, output_activation) -> np.ndarray:
+    """P(class 1) of a binary ``clf`` on ``X`` with the given activations: what a forward pass computes."""
+    values = np.asarray(X, dtype=float)
+    for index, (weights, bias) in enumerate(zip(clf.coefs_, clf.intercepts_)):
+        last = index == len(clf.coefs_) - 1
+        values = (output_activation if last else hidden_activation)(values @ weights + bias)
+    return values
 
-    def forward(hidden_activation, output_activation):
-        values = X
-        for index, (weights, bias) in enumerate(zip(clf.coefs_, clf.intercepts_)):
-            last = index == len(clf.coefs_) - 1
-            values = (output_activation if last else hidden_activation)(values @ weights + bias)
-        return values
 
-    proba = ref.mlp_forward(clf, X)
-    ignored = forward(ref.identity_activation, ref.logistic_activation)
-    return {
-        "the hidden activation is ignored: apply clf.activation (identity, logistic, tanh or relu) to every hidden layer": np.hstack([1 - ignored, ignored]),
-        "the output layer has no logistic: apply clf.out_activation_ ('logistic') to the last layer": np.hstack([1 - forward(hidden, ref.identity_activation), forward(hidden, ref.identity_activation)]),
-        "the output layer uses the hidden activation: the last layer uses the logistic (clf.out_activation_)": np.hstack([1 - forward(hidden, hidden), forward(hidden, hidden)]),
-        "only P(class 1) is returned: return both columns, [1 - p, p], like predict_proba": proba[:, 1],
-        "only P(class 1) is returned (as a column): return both columns, [1 - p, p], like predict_proba": proba[:, 1:],
-        "the two columns are swapped: predict_proba's first column is P(class 0) = 1 - p": proba[:, ::-1],
-    }
+def _both_columns(p) -> np.ndarray:
+    return np.hstack([1 - p, p])
+
+
+def _hidden(clf):
+    return ref.ACTIVATIONS[clf.activation]
+
+
+# variant(clf, X)
+FORWARD_MISTAKES = [
+    Mistake(
+        "hidden_activation_ignored",
+        lambda clf, X: _both_columns(_forward(clf, X, ref.identity_activation, ref.logistic_activation)),
+        "the hidden activation is ignored: apply clf.activation (identity, logistic, tanh or relu) to every hidden layer",
+    ),
+    Mistake(
+        "output_logistic_missing",
+        lambda clf, X: _both_columns(_forward(clf, X, _hidden(clf), ref.identity_activation)),
+        "the output layer has no logistic: apply clf.out_activation_ ('logistic') to the last layer",
+    ),
+    Mistake(
+        "output_uses_hidden_activation",
+        lambda clf, X: _both_columns(_forward(clf, X, _hidden(clf), _hidden(clf))),
+        "the output layer uses the hidden activation: the last layer uses the logistic (clf.out_activation_)",
+    ),
+    Mistake(
+        "only_class_1",
+        lambda clf, X: ref.mlp_forward(clf, X)[:, 1],
+        "only P(class 1) is returned: return both columns, [1 - p, p], like predict_proba",
+    ),
+    Mistake(
+        "only_class_1",
+        lambda clf, X: ref.mlp_forward(clf, X)[:, 1:],
+        "only P(class 1) is returned (as a column): return both columns, [1 - p, p], like predict_proba",
+    ),
+    Mistake(
+        "columns_swapped",
+        lambda clf, X: ref.mlp_forward(clf, X)[:, ::-1],
+        "the two columns are swapped: predict_proba's first column is P(class 0) = 1 - p",
+    ),
+]
 
 
 def _check_forward_cases(mlp_forward, cases):
@@ -373,15 +492,17 @@ def _check_forward_cases(mlp_forward, cases):
         result = call(mlp_forward, copy.deepcopy(clf), X.copy(), what=call_text)
         expected = ref.mlp_forward(clf, X)
         if not isinstance(result, np.ndarray) or not np.issubdtype(result.dtype, np.number):
-            raise AnswerError(f"{call_text} returned {describe(result)}; return a NumPy array of numbers like clf.predict_proba(X).")
+            raise AnswerError(
+                f"{call_text} returned {describe(result)}; return a NumPy array of numbers like clf.predict_proba(X).", "wrong_type"
+            )
         got = result.astype(float)
         if close(got, expected, rtol=1e-6, atol=1e-9):
             continue
-        for message, variant in _forward_variants(clf, X).items():
-            if close(got, variant, rtol=1e-6, atol=1e-9):
-                raise AnswerError(f"{call_text} is wrong: {message}.")
+        mistake = find_mistake(FORWARD_MISTAKES, got, clf, X)
+        if mistake is not None:
+            raise mistake.error(f"{call_text} is wrong: ", ".")
         if got.shape != expected.shape:
-            raise AnswerError(f"{call_text} has shape {got.shape}, expected {expected.shape} like clf.predict_proba(X).")
+            raise AnswerError(f"{call_text} has shape {got.shape}, expected {expected.shape} like clf.predict_proba(X).", "wrong_shape")
         raise AnswerError(
             f"{call_text} differs from clf.predict_proba(X): go through every layer, "
             "artificial_neuron(activation, clf.coefs_[i], clf.intercepts_[i], values), clf.activation on hidden layers "
@@ -417,34 +538,55 @@ def check_mlp_forward(mlp_forward):
 # Counting parameters
 # ----------------------------------------------------------------------------------------------
 
+def _weights(mlp) -> int:
+    return sum(w.size for w in mlp.coefs_)
+
+
+def _biases(mlp) -> int:
+    return sum(b.size for b in mlp.intercepts_)
+
+
+def _on_every_network(count):
+    """A variant over a list of ``(description, mlp)``: ``count(mlp)`` for each network."""
+    return lambda networks: [count(mlp) for _, mlp in networks]
+
+
+# variant(networks)
 COUNT_MISTAKES = [
-    (lambda mlp: sum(w.size for w in mlp.coefs_), "only the weights are counted: add the biases (every intercepts_ entry)"),
-    (lambda mlp: sum(b.size for b in mlp.intercepts_), "only the biases are counted: add the weights (every coefs_ entry)"),
-    (
-        lambda mlp: ref.count_mlp_params(mlp) - mlp.intercepts_[-1].size,
+    Mistake("biases_not_counted", _on_every_network(_weights), "only the weights are counted: add the biases (every intercepts_ entry)"),
+    Mistake("weights_not_counted", _on_every_network(_biases), "only the biases are counted: add the weights (every coefs_ entry)"),
+    Mistake(
+        "output_biases_missing",
+        _on_every_network(lambda mlp: _weights(mlp) + _biases(mlp) - mlp.intercepts_[-1].size),
         "the output layer's biases are missing: count every array of intercepts_",
     ),
-    (
-        lambda mlp: mlp.coefs_[0].size + mlp.intercepts_[0].size,
+    Mistake(
+        "first_layer_only",
+        _on_every_network(lambda mlp: mlp.coefs_[0].size + mlp.intercepts_[0].size),
         "only the first layer is counted: add up every layer of coefs_ and intercepts_",
     ),
-    (lambda mlp: len(mlp.coefs_) + len(mlp.intercepts_), "the arrays are counted, not their entries: add up .size of every array"),
+    Mistake(
+        "arrays_counted",
+        _on_every_network(lambda mlp: len(mlp.coefs_) + len(mlp.intercepts_)),
+        "the arrays are counted, not their entries: add up .size of every array",
+    ),
 ]
 
+COUNT_DEFINITION = "count every entry of every array in coefs_ and intercepts_ (their .size)"
 
-def _count_hint(count_mlp_params, networks) -> str:
-    """The known mistake that gives the student's counts on every network, if there is one."""
+
+def _student_counts(count_mlp_params, networks):
+    """The student's count of every network, or None when one of them fails or is not an integer."""
     counts = []
-    for what, mlp in networks:
+    for _, mlp in networks:
         try:
             got = count_mlp_params(copy.deepcopy(mlp))
-            counts.append(int(got))
-        except Exception:  # noqa: BLE001 - no hint then
-            return "count every entry of every array in coefs_ and intercepts_ (their .size)"
-    for mistake, message in COUNT_MISTAKES:
-        if all(count == mistake(mlp) for count, (_, mlp) in zip(counts, networks)):
-            return message
-    return "count every entry of every array in coefs_ and intercepts_ (their .size)"
+        except Exception:  # noqa: BLE001 - no diagnosis then
+            return None
+        if not is_integer(got):
+            return None
+        counts.append(int(got))
+    return counts
 
 
 @check
@@ -458,11 +600,31 @@ def check_count_mlp_params(count_mlp_params):
         got = call(count_mlp_params, copy.deepcopy(mlp), what=call_text)
         expected = ref.count_mlp_params(mlp)
         if isinstance(got, (float, np.floating)) and not float(got).is_integer():
-            raise AnswerError(f"{call_text} is {float(got):.6g}, not a count: count the entries (.size), do not add up their values.")
-        is_int = isinstance(got, (numbers.Integral, np.integer)) and not isinstance(got, bool)
-        hint = _count_hint(count_mlp_params, networks) if is_int and int(got) != expected else ""
-        expect_int(call_text, got, expected, hint)
+            raise AnswerError(
+                f"{call_text} is {float(got):.6g}, not a count: count the entries (.size), do not add up their values.", "summed_values"
+            )
+        mistake = None
+        if is_integer(got) and int(got) != expected:
+            counts = _student_counts(count_mlp_params, networks)
+            mistake = find_mistake(COUNT_MISTAKES, counts, networks, rtol=0, atol=0) if counts else None
+        expect_int(call_text, got, expected, mistake.message if mistake else COUNT_DEFINITION, mistake.code if mistake else None)
     return f"count_mlp_params is right for {len(networks)} networks"
+
+
+# variant(mlp, other): the count of ``mlp`` with a mistake, ``other`` the notebook's other network
+PARAM_COUNT_MISTAKES = [
+    Mistake(
+        "other_networks_biases",
+        lambda mlp, other: _weights(mlp) + _biases(other),
+        "{name} adds the weights of {label} to the biases of {other_label}: count {label}'s own biases, {label}.intercepts_.",
+    ),
+    Mistake(
+        "biases_not_counted",
+        lambda mlp, other: _weights(mlp),
+        "{name} counts only the weights of {label}: add its biases ({label}.intercepts_).",
+    ),
+    Mistake("other_network_count", lambda mlp, other: ref.count_mlp_params(other), "{name} is the count of {other_label}: {name} is about {label}."),
+]
 
 
 @check
@@ -470,29 +632,15 @@ def check_param_counts(n_params_one_hidden, n_params_four_hidden):
     """The parameter counts of clf_4d and clf_4d_2, each network with its own biases."""
     lecture = ref.lecture()
     one, four = lecture.clf_4d, lecture.clf_4d_2
-
-    def weights(mlp):
-        return sum(w.size for w in mlp.coefs_)
-
-    def biases(mlp):
-        return sum(b.size for b in mlp.intercepts_)
-
     for name, value, mlp, other, label, other_label in [
         ("n_params_one_hidden", n_params_one_hidden, one, four, "clf_4d", "clf_4d_2"),
         ("n_params_four_hidden", n_params_four_hidden, four, one, "clf_4d_2", "clf_4d"),
     ]:
         expected = ref.count_mlp_params(mlp)
-        if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool) and int(value) != expected:
-            value = int(value)
-            if value == weights(mlp) + biases(other):
-                raise AnswerError(
-                    f"{name} adds the weights of {label} to the biases of {other_label}: count {label}'s own "
-                    f"biases, {label}.intercepts_."
-                )
-            if value == weights(mlp):
-                raise AnswerError(f"{name} counts only the weights of {label}: add its biases ({label}.intercepts_).")
-            if value == ref.count_mlp_params(other):
-                raise AnswerError(f"{name} is the count of {other_label}: {name} is about {label}.")
+        if is_integer(value) and int(value) != expected:
+            mistake = find_mistake(PARAM_COUNT_MISTAKES, int(value), mlp, other, rtol=0, atol=0)
+            if mistake is not None:
+                raise mistake.error(name=name, label=label, other_label=other_label)
         expect_int(name, value, expected, f"count the weights and biases of {label}")
     return "both counts match"
 
@@ -501,18 +649,38 @@ def check_param_counts(n_params_one_hidden, n_params_four_hidden):
 # The count from the architecture
 # ----------------------------------------------------------------------------------------------
 
-def _formula_hint(n_features, hidden, n_outputs, got: int) -> str:
+def _layer_pairs(n_features, hidden, n_outputs) -> list:
+    """(fan_in, fan_out) of every pair of consecutive layers."""
     sizes = ref.layer_sizes(n_features, hidden, n_outputs)
-    pairs = list(zip(sizes[:-1], sizes[1:]))
-    variants = [
-        (sum(a * b for a, b in pairs), "the biases are not counted: every hidden and output unit has one"),
-        (sum(a * b + b for a, b in pairs[:-1]), "the output layer is missing: add its n_outputs units' weights and biases"),
-        (sum(a * b for a, b in pairs) + sum(sizes), "the input layer has biases in your count: only hidden and output units have one"),
-        (ref.mlp_param_formula(n_features, hidden, 1), "n_outputs is ignored: the output layer has n_outputs units"),
-        (sum(a * b for a, b in pairs) + len(pairs), "one bias per layer is counted: there is one bias per unit"),
-    ]
-    return next((message for value, message in variants if value == got), "add fan_in * fan_out weights and fan_out biases for every pair of consecutive layers")
+    return list(zip(sizes[:-1], sizes[1:]))
 
+
+# variant(n_features, hidden_layer_sizes, n_outputs)
+FORMULA_MISTAKES = [
+    Mistake(
+        "biases_not_counted",
+        lambda f, h, o: sum(a * b for a, b in _layer_pairs(f, h, o)),
+        "the biases are not counted: every hidden and output unit has one",
+    ),
+    Mistake(
+        "output_layer_missing",
+        lambda f, h, o: sum(a * b + b for a, b in _layer_pairs(f, h, o)[:-1]),
+        "the output layer is missing: add its n_outputs units' weights and biases",
+    ),
+    Mistake(
+        "input_biases_counted",
+        lambda f, h, o: sum(a * b for a, b in _layer_pairs(f, h, o)) + sum(ref.layer_sizes(f, h, o)),
+        "the input layer has biases in your count: only hidden and output units have one",
+    ),
+    Mistake("n_outputs_ignored", lambda f, h, o: ref.mlp_param_formula(f, h, 1), "n_outputs is ignored: the output layer has n_outputs units"),
+    Mistake(
+        "one_bias_per_layer",
+        lambda f, h, o: sum(a * b for a, b in _layer_pairs(f, h, o)) + len(_layer_pairs(f, h, o)),
+        "one bias per layer is counted: there is one bias per unit",
+    ),
+]
+
+FORMULA_DEFINITION = "add fan_in * fan_out weights and fan_out biases for every pair of consecutive layers"
 
 FORMULA_CASES = [
     (784, (128, 64), 10),
@@ -537,15 +705,18 @@ def check_mlp_param_formula(mlp_param_formula):
         try:
             got = call(mlp_param_formula, n_features, argument, n_outputs, what=call_text)
         except AnswerError as error:
-            hint = ""
-            if isinstance(hidden, int):
-                hint = " hidden_layer_sizes may be a single int (one hidden layer): turn it into a tuple, (hidden_layer_sizes,)."
-            raise AnswerError(f"{error}.{hint}") from None
+            if not isinstance(hidden, int) or error.mistake != "error:TypeError":
+                raise
+            raise AnswerError(
+                f"{error.message}. hidden_layer_sizes may be a single int (one hidden layer): turn it into a tuple, "
+                "(hidden_layer_sizes,).",
+                "hidden_int_unsupported",
+            ) from None
         expected = ref.mlp_param_formula(n_features, hidden, n_outputs)
-        hint = ""
-        if isinstance(got, (numbers.Integral, np.integer)) and not isinstance(got, bool):
-            hint = _formula_hint(n_features, hidden, n_outputs, int(got))
-        elif isinstance(got, (float, np.floating)) and float(got).is_integer():
-            raise AnswerError(f"{call_text} returned the float {float(got)}: return an int (a count).")
-        expect_int(call_text, got, expected, hint)
+        if isinstance(got, (float, np.floating)) and float(got).is_integer():
+            raise AnswerError(f"{call_text} returned the float {float(got)}: return an int (a count).", "float_count")
+        mistake = None
+        if is_integer(got) and int(got) != expected:
+            mistake = find_mistake(FORMULA_MISTAKES, int(got), n_features, hidden, n_outputs, rtol=0, atol=0)
+        expect_int(call_text, got, expected, mistake.message if mistake else FORMULA_DEFINITION, mistake.code if mistake else None)
     return f"mlp_param_formula is right for {len(cases)} architectures"

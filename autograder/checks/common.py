@@ -13,6 +13,7 @@ import numbers
 import os
 import sys
 import warnings
+from dataclasses import dataclass
 
 from builtins import abs, bool, callable, float, int, isinstance, len, str, type  # noqa: A004 - originals, see below
 
@@ -23,15 +24,14 @@ from ..errors import AnswerError
 # This module is imported by the grading kernel's extension before any student cell runs: the builtins
 # above and the NumPy functions below are bound here as they were then, so patching numpy or builtins
 # in a submission does not change how answers are compared (autograder.integrity also reports it).
-_TRUSTED = {"asarray": np.asarray, "allclose": np.allclose, "ndarray": np.ndarray}
-
-
-def trusted(name: str):
-    """The original NumPy function ``name`` as it was when this module was imported."""
-    return _TRUSTED[name]
+_TRUSTED = {"asarray": np.asarray, "allclose": np.allclose, "ndarray": np.ndarray, "errstate": np.errstate}
+_NOT_NUMBERS = (bool, np.bool_)
+_REALS = (numbers.Real, np.integer, np.floating)
+_INTEGERS = (numbers.Integral, np.integer)
 
 __all__ = [
     "AnswerError",
+    "Mistake",
     "quiet",
     "check",
     "call",
@@ -41,6 +41,9 @@ __all__ = [
     "expect_str",
     "close",
     "describe",
+    "find_mistake",
+    "is_integer",
+    "is_number",
 ]
 
 
@@ -96,7 +99,8 @@ def _refuse_if_tampered() -> None:
     if findings:
         import json
 
-        raise AnswerError(runtime.RUNTIME_MARKER + json.dumps([f.as_dict() for f in findings]))
+        # the report ends its line: integrity.findings_from_outputs reads the JSON line, the tag follows on the next
+        raise AnswerError(runtime.RUNTIME_MARKER + json.dumps([f.as_dict() for f in findings]) + "\n", "tampered")
 
 
 def describe(value) -> str:
@@ -111,47 +115,100 @@ def describe(value) -> str:
 
 
 def call(func, *args, what: str):
-    """Call student code; any exception becomes an ``AnswerError`` that says which call failed."""
+    """Call student code; an exception becomes an ``AnswerError`` that says which call failed (``error:<Name>``)."""
     if not callable(func):
-        raise AnswerError(f"{what}: expected a function, got {describe(func)}.")
+        raise AnswerError(f"{what}: expected a function, got {describe(func)}.", "not_a_function")
     try:
         return func(*args)
     except AnswerError:
         raise
     except Exception as error:  # noqa: BLE001 - any failure of student code is the student's to see
-        raise AnswerError(f"{what} raised {type(error).__name__}: {error}") from None
+        name = type(error).__name__
+        raise AnswerError(f"{what} raised {name}: {error}", f"error:{name}") from None
 
 
-def expect(condition: bool, message: str) -> None:
-    """Raise ``AnswerError(message)`` unless ``condition`` holds."""
+def is_number(value) -> bool:
+    """A real number, Python or NumPy, int or float, and not a bool."""
+    return not isinstance(value, _NOT_NUMBERS) and isinstance(value, _REALS)
+
+
+def is_integer(value) -> bool:
+    """An integer, Python or NumPy, and not a bool."""
+    return not isinstance(value, _NOT_NUMBERS) and isinstance(value, _INTEGERS)
+
+
+def expect(condition: bool, message: str, mistake: str | None = None) -> None:
+    """Raise ``AnswerError(message, mistake)`` unless ``condition`` holds."""
     if not condition:
-        raise AnswerError(message)
+        raise AnswerError(message, mistake)
 
 
-def expect_int(name: str, value, expected: int, hint: str = "") -> None:
-    """``value`` must be an integer (Python or NumPy, not bool or float) equal to ``expected``."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise AnswerError(f"{name} should be an int, got {describe(value)}{': ' + hint if hint else '.'}")
+def _with_hint(text: str, hint: str) -> str:
+    return f"{text}: {hint}" if hint else f"{text}."
+
+
+def expect_int(name: str, value, expected: int, hint: str = "", mistake: str | None = None) -> None:
+    """``value`` must be an integer (Python or NumPy) equal to ``expected``; ``mistake`` names a wrong value."""
+    if not is_integer(value):
+        raise AnswerError(_with_hint(f"{name} should be an int, got {describe(value)}", hint), "wrong_type")
     if int(value) != int(expected):
-        raise AnswerError(f"{name} is {int(value)}, expected {int(expected)}{': ' + hint if hint else '.'}")
+        raise AnswerError(_with_hint(f"{name} is {int(value)}, expected {int(expected)}", hint), mistake)
 
 
-def expect_float(name: str, value, expected: float, hint: str = "", rtol: float = 1e-7, atol: float = 1e-12) -> None:
+def expect_float(
+    name: str, value, expected: float, hint: str = "", rtol: float = 1e-7, atol: float = 1e-12, mistake: str | None = None
+) -> None:
     """``value`` must be a real number (int or float, Python or NumPy) close to ``expected``."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise AnswerError(f"{name} should be a float, got {describe(value)}.")
+    if not is_number(value):
+        raise AnswerError(f"{name} should be a float, got {describe(value)}.", "wrong_type")
     if not close(float(value), expected, rtol=rtol, atol=atol):
-        raise AnswerError(f"{name} is {float(value):.6g}, which is not the expected value{': ' + hint if hint else '.'}")
+        raise AnswerError(_with_hint(f"{name} is {float(value):.6g}, which is not the expected value", hint), mistake)
 
 
 def expect_str(name: str, value, choices) -> str:
     """``value`` must be a string (``str`` or ``numpy.str_``) among ``choices``; returns it as ``str``."""
     if not isinstance(value, (str, np.str_)):
-        raise AnswerError(f"{name} should be a category name (a str), got {describe(value)}; choose from {list(choices)}.")
+        raise AnswerError(
+            f"{name} should be a category name (a str), got {describe(value)}; choose from {list(choices)}.", "wrong_type"
+        )
     text = str(value)
     if text not in choices:
-        raise AnswerError(f"{name} is {text!r}, which is not one of {list(choices)}.")
+        raise AnswerError(f"{name} is {text!r}, which is not one of {list(choices)}.", "not_a_category")
     return text
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake: its stable code (``autograder.mistakes.MISTAKES``), what it computes, the fix.
+
+    ``variant(*case)`` returns what an answer with this mistake gives on a case's inputs (None for a mistake
+    recognised another way); ``message`` names the mistake and says what to do instead.
+    """
+
+    code: str
+    variant: object
+    message: str
+
+    def error(self, prefix: str = "", suffix: str = "", **fields) -> AnswerError:
+        """The ``AnswerError`` of this mistake: ``prefix``, the message (``str.format``-ed with ``fields``), ``suffix``."""
+        message = self.message.format(**fields) if fields else self.message
+        return AnswerError(f"{prefix}{message}{suffix}", self.code)
+
+
+def find_mistake(mistakes, got, *case, rtol: float = 1e-6, atol: float = 1e-9):
+    """The first of ``mistakes`` whose variant on ``case`` gives ``got`` within tolerances, else None.
+
+    A variant that cannot be computed on the case (shapes that do not fit...) does not match.
+    """
+    for mistake in mistakes:
+        try:
+            with _TRUSTED["errstate"](all="ignore"):
+                value = mistake.variant(*case)
+        except (ValueError, TypeError, ArithmeticError, IndexError):
+            continue
+        if close(got, value, rtol=rtol, atol=atol):
+            return mistake
+    return None
 
 
 def close(actual, expected, rtol: float = 1e-7, atol: float = 1e-12) -> bool:

@@ -10,7 +10,21 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..reference import tfidf_distances as ref
-from .common import AnswerError, call, check, close, describe, expect, expect_float, expect_int, expect_str
+from .common import (
+    AnswerError,
+    Mistake,
+    call,
+    check,
+    close,
+    describe,
+    expect,
+    expect_float,
+    expect_int,
+    expect_str,
+    find_mistake,
+    is_integer,
+    is_number,
+)
 
 
 def _small_count_matrices():
@@ -33,34 +47,44 @@ def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=float)
 
 
-def _diagnose_tfidf(counts, got: np.ndarray) -> str:
-    """Name the mistake that produces ``got`` from ``counts``, if it is one we know."""
+def _tfidf_variant(counts, tf="raw", idf="smooth", norm="l2") -> np.ndarray:
+    """TF-IDF of dense ``counts`` computed one way or another: what a known mistake returns."""
     counts = _dense(counts).astype(float)
     n = counts.shape[0]
     df = (counts > 0).sum(axis=0)
+    idf_of = {
+        "smooth": lambda: np.log((1 + n) / (1 + df)) + 1,
+        "unsmoothed": lambda: np.log(n / df) + 1,
+        "no_plus_one": lambda: np.log((1 + n) / (1 + df)),
+        "log10": lambda: np.log10((1 + n) / (1 + df)) + 1,
+    }
+    rows = np.nan_to_num(((counts > 0) if tf == "binary" else counts) * idf_of[idf]())
+    if norm is None:
+        return rows
+    norms = np.abs(rows).sum(axis=1, keepdims=True) if norm == "l1" else np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
 
-    def l2(rows):
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
 
-    def l1(rows):
-        sums = np.abs(rows).sum(axis=1, keepdims=True)
-        return np.divide(rows, sums, out=np.zeros_like(rows), where=sums > 0)
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        smooth = np.log((1 + n) / (1 + df)) + 1
-        variants = {
-            "the rows are not normalized: scale each row to unit L2 norm": counts * smooth,
-            "the rows are scaled to unit L1 norm (sum 1): use the L2 norm, sqrt of the sum of squares": l1(counts * smooth),
-            "idf looks unsmoothed: use idf = ln((1 + n) / (1 + df)) + 1, adding 1 to n and to df": l2(counts * (np.log(n / df) + 1)),
-            "idf is missing its '+ 1': use idf = ln((1 + n) / (1 + df)) + 1, so terms in every document keep some weight": l2(counts * np.log((1 + n) / (1 + df))),
-            "idf uses log10: use the natural logarithm (np.log)": l2(counts * (np.log10((1 + n) / (1 + df)) + 1)),
-            "tf looks binary: use the raw counts as tf": l2((counts > 0) * smooth),
-        }
-    for message, variant in variants.items():
-        if variant.shape == got.shape and np.allclose(np.nan_to_num(variant), got, rtol=1e-6, atol=1e-9):
-            return message
-    return "compare with TfidfTransformer().fit_transform(counts) on a small example"
+TFIDF_MISTAKES = [
+    Mistake("not_normalized", lambda c: _tfidf_variant(c, norm=None), "the rows are not normalized: scale each row to unit L2 norm"),
+    Mistake(
+        "l1_normalized",
+        lambda c: _tfidf_variant(c, norm="l1"),
+        "the rows are scaled to unit L1 norm (sum 1): use the L2 norm, sqrt of the sum of squares",
+    ),
+    Mistake(
+        "unsmoothed_idf",
+        lambda c: _tfidf_variant(c, idf="unsmoothed"),
+        "idf looks unsmoothed: use idf = ln((1 + n) / (1 + df)) + 1, adding 1 to n and to df",
+    ),
+    Mistake(
+        "idf_missing_plus_one",
+        lambda c: _tfidf_variant(c, idf="no_plus_one"),
+        "idf is missing its '+ 1': use idf = ln((1 + n) / (1 + df)) + 1, so terms in every document keep some weight",
+    ),
+    Mistake("idf_log10", lambda c: _tfidf_variant(c, idf="log10"), "idf uses log10: use the natural logarithm (np.log)"),
+    Mistake("binary_tf", lambda c: _tfidf_variant(c, tf="binary"), "tf looks binary: use the raw counts as tf"),
+]
 
 
 @check
@@ -74,12 +98,20 @@ def check_tfidf_from_counts(tfidf_from_counts):
         expect(
             sp.issparse(result) and result.format == "csr",
             f"{call_text} returned {describe(result)}; return a scipy CSR matrix (scipy.sparse.csr_matrix(...)).",
+            "wrong_type",
         )
-        expect(result.shape == expected.shape, f"{call_text} has shape {result.shape}, expected {expected.shape}.")
+        expect(result.shape == expected.shape, f"{call_text} has shape {result.shape}, expected {expected.shape}.", "wrong_shape")
         got = _dense(result)
-        expect(not np.isnan(got).any(), f"{call_text} has NaN values: an all-zero row divided by its norm 0; leave zero rows at zero.")
+        expect(
+            not np.isnan(got).any(),
+            f"{call_text} has NaN values: an all-zero row divided by its norm 0; leave zero rows at zero.",
+            "zero_row_nan",
+        )
         if not close(got, expected.toarray(), rtol=1e-6, atol=1e-9):
-            raise AnswerError(f"{call_text} gives wrong values: {_diagnose_tfidf(counts, got)}.")
+            mistake = find_mistake(TFIDF_MISTAKES, got, counts)
+            if mistake is not None:
+                raise mistake.error(f"{call_text} gives wrong values: ", ".")
+            raise AnswerError(f"{call_text} gives wrong values: compare with TfidfTransformer().fit_transform(counts) on a small example.")
     return f"tfidf_from_counts matches TfidfTransformer on {len(cases)} count matrices"
 
 
@@ -88,7 +120,9 @@ def _as_csr(name: str, value) -> sp.csr_matrix:
         return sp.csr_matrix(value)
     if isinstance(value, (np.ndarray, pd.DataFrame)) and np.ndim(value) == 2:
         return sp.csr_matrix(np.asarray(value, dtype=float))
-    raise AnswerError(f"{name} should be the matrix returned by TfidfVectorizer().fit_transform(ng_X), got {describe(value)}.")
+    raise AnswerError(
+        f"{name} should be the matrix returned by TfidfVectorizer().fit_transform(ng_X), got {describe(value)}.", "wrong_type"
+    )
 
 
 @check
@@ -100,20 +134,32 @@ def check_tfidf_features(ng_tfidf, n_documents, n_terms, n_stored):
     expect(
         got.shape[0] == expected.shape[0],
         f"ng_tfidf has {got.shape[0]} rows, expected one per document of ng_X ({expected.shape[0]}).",
+        "wrong_shape",
     )
     expect(
         got.shape[1] == expected.shape[1],
         f"ng_tfidf has {got.shape[1]} columns, expected {expected.shape[1]}: use TfidfVectorizer() with its defaults "
         "(no stop words, no max_features, no min_df).",
+        "tfidf_not_defaults",
     )
     difference = abs(got - expected)
     expect(
         difference.nnz == 0 or difference.max() < 1e-9,
         "ng_tfidf has the right shape but other values: fit TfidfVectorizer() with its defaults on ng_X.",
+        "tfidf_not_defaults",
     )
     expect_int("n_documents", n_documents, expected.shape[0], "the number of rows of ng_tfidf (ng_tfidf.shape[0])")
     expect_int("n_terms", n_terms, expected.shape[1], "the number of columns of ng_tfidf (ng_tfidf.shape[1])")
-    expect_int("n_stored", n_stored, expected.nnz, "the number of stored (nonzero) elements, ng_tfidf.nnz")
+    all_cells = is_integer(n_stored) and int(n_stored) == expected.shape[0] * expected.shape[1]
+    expect_int(
+        "n_stored",
+        n_stored,
+        expected.nnz,
+        "n_documents * n_terms counts every cell; count the stored (nonzero) elements, ng_tfidf.nnz"
+        if all_cells
+        else "the number of stored (nonzero) elements, ng_tfidf.nnz",
+        "counted_all_cells" if all_cells else None,
+    )
     return f"ng_tfidf is {expected.shape[0]} x {expected.shape[1]} with {expected.nnz} stored elements"
 
 
@@ -128,13 +174,19 @@ def check_classifier_scores(mnb_score, svc_score):
         ("mnb_score", mnb_score, lecture.mnb_score, MultinomialNB()),
         ("svc_score", svc_score, lecture.svc_score, SVC(kernel="rbf")),
     ]:
-        hint = "fit on ng_vec_train, ng_y_train and score on ng_vec_test, ng_y_test"
-        numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-        if numeric and not close(float(value), expected):  # refit for a diagnosis only when the answer is wrong
+        on_training = False
+        if is_number(value) and not close(float(value), expected):  # refit for a diagnosis only when the answer is wrong
             train_score = model.fit(lecture.X_train, lecture.y_train).score(lecture.X_train, lecture.y_train)
-            if close(float(value), train_score):
-                hint = "this is the accuracy on the training part; score on ng_vec_test, ng_y_test"
-        expect_float(name, value, expected, hint)
+            on_training = close(float(value), train_score)
+        expect_float(
+            name,
+            value,
+            expected,
+            "this is the accuracy on the training part; score on ng_vec_test, ng_y_test"
+            if on_training
+            else "fit on ng_vec_train, ng_y_train and score on ng_vec_test, ng_y_test",
+            mistake="training_accuracy" if on_training else None,
+        )
     return "both test accuracies match"
 
 
@@ -144,39 +196,89 @@ def check_confusion_table(confusion_df):
     lecture = ref.lecture()
     expected = lecture.confusion
     categories = list(lecture.categories)
-    expect(isinstance(confusion_df, pd.DataFrame), f"confusion_df should be a pandas DataFrame, got {describe(confusion_df)}.")
-    expect(confusion_df.shape == expected.shape, f"confusion_df has shape {confusion_df.shape}, expected {expected.shape}.")
+    expect(
+        isinstance(confusion_df, pd.DataFrame), f"confusion_df should be a pandas DataFrame, got {describe(confusion_df)}.", "wrong_type"
+    )
+    expect(
+        confusion_df.shape == expected.shape, f"confusion_df has shape {confusion_df.shape}, expected {expected.shape}.", "wrong_shape"
+    )
     rows = [tuple(label) if isinstance(label, tuple) else (label,) for label in confusion_df.index]
     columns = [tuple(label) if isinstance(label, tuple) else (label,) for label in confusion_df.columns]
     expected_rows = [("predicted class", category) for category in categories]
     expected_columns = [("actual class", category) for category in categories]
     if rows == expected_columns and columns == expected_rows:
-        raise AnswerError("confusion_df has actual classes as rows: put ('predicted class', category) on the rows and ('actual class', category) on the columns.")
-    expect(
-        rows == expected_rows,
-        f"confusion_df rows should be a MultiIndex {expected_rows}, got {rows}.",
-    )
+        raise AnswerError(
+            "confusion_df has actual classes as rows: put ('predicted class', category) on the rows and "
+            "('actual class', category) on the columns.",
+            "confusion_labels_swapped",
+        )
+    expect(rows == expected_rows, f"confusion_df rows should be a MultiIndex {expected_rows}, got {rows}.", "confusion_labels")
     expect(
         columns == expected_columns,
         f"confusion_df columns should be a MultiIndex {expected_columns}, got {columns}.",
+        "confusion_labels",
     )
     try:
         got = confusion_df.to_numpy(dtype=float)
     except (TypeError, ValueError):
-        raise AnswerError("confusion_df should hold counts (numbers).") from None
+        raise AnswerError("confusion_df should hold counts (numbers).", "wrong_type") from None
     want = expected.to_numpy(dtype=float)
     if np.array_equal(got, want):
         return "confusion_df matches the SVC's test confusion counts"
     if np.array_equal(got, want.T):
         raise AnswerError(
             "confusion_df looks transposed: sklearn's confusion_matrix(y_true, y_pred) has actual classes as rows; "
-            "this table wants predicted classes as rows (take its .T)."
+            "this table wants predicted classes as rows (take its .T).",
+            "confusion_transposed",
         )
     if got.sum() != want.sum():
         raise AnswerError(
-            f"confusion_df counts {int(got.sum())} documents, expected the {int(want.sum())} documents of the test part."
+            f"confusion_df counts {int(got.sum())} documents, expected the {int(want.sum())} documents of the test part.",
+            "confusion_wrong_total",
         )
     raise AnswerError("confusion_df has the wrong counts: use the SVC's predictions on ng_vec_test against ng_y_test.")
+
+
+def _row_index_mistake(got: np.ndarray, y: np.ndarray):
+    """The mistake of row indices that are not positions of ``y`` (1-based, labels...), else None."""
+    n = len(y)
+    if got.size == 0 or (got.min() >= 0 and got.max() < n):
+        return None
+    if got.min() >= 1 and sorted(got.tolist()) == list(range(1, n + 1)):
+        return Mistake(
+            "one_based_indices",
+            None,
+            "the indices look 1-based: Python counts rows from 0, so the rows of y are 0 to len(y) - 1 "
+            "(np.flatnonzero(y == 0) gives them)",
+        )
+    return Mistake(
+        "indices_out_of_range",
+        None,
+        f"some indices are outside 0 to {n - 1}: return positions of rows of y (np.flatnonzero(y == 0)), not labels or counts",
+    )
+
+
+def _order_mistake(got: np.ndarray, y: np.ndarray, expected: np.ndarray):
+    """The mistake of valid row indices in a wrong order: the order of the classes first, then within a class."""
+    if sorted(got.tolist()) != sorted(expected.tolist()):
+        return Mistake(
+            "rows_not_permutation", None, "return each row index exactly once: the class-0 indices, then the class-1 indices"
+        )
+    steps = np.diff(y[got])
+    if np.any(steps < 0) and not np.any(steps > 0):
+        return Mistake("class_order_reversed", None, "the class-1 rows come first: list every class-0 row, then every class-1 row")
+    if np.any(steps < 0):
+        return Mistake(
+            "classes_mixed",
+            None,
+            "all rows are there but the classes are mixed: first every class-0 row in original order, then every class-1 row",
+        )
+    return Mistake(
+        "class_order_lost",
+        None,
+        "the rows are grouped by class but not in their original order within a class: keep each class's rows in "
+        "increasing index order (a stable sort, e.g. np.argsort(y, kind='stable'))",
+    )
 
 
 @check
@@ -196,18 +298,21 @@ def check_class_sorted_rows(class_sorted_rows):
         try:
             got = np.asarray(result)
         except Exception:  # noqa: BLE001
-            raise AnswerError(f"{call_text} returned {describe(result)}; return an array of row indices.") from None
-        expect(got.ndim == 1 and got.shape[0] == len(y), f"{call_text} returned {describe(result)}; expected {len(y)} row indices.")
-        expect(got.size == 0 or np.issubdtype(got.dtype, np.integer), f"{call_text} should return integer row indices, got dtype {got.dtype}.")
+            raise AnswerError(f"{call_text} returned {describe(result)}; return an array of row indices.", "wrong_type") from None
+        expect(
+            got.ndim == 1 and got.shape[0] == len(y),
+            f"{call_text} returned {describe(result)}; expected {len(y)} row indices.",
+            "wrong_shape",
+        )
+        expect(
+            got.size == 0 or np.issubdtype(got.dtype, np.integer),
+            f"{call_text} should return integer row indices, got dtype {got.dtype}.",
+            "wrong_type",
+        )
         expected = ref.class_sorted_rows(y)
         if not np.array_equal(got, expected):
-            if np.array_equal(np.sort(got[y[got] == 0]) if got.size else got, expected[: int(np.sum(y == 0))]):
-                hint = "the class-0 rows come first but not in their original order, or class 1 is out of order"
-            elif sorted(got.tolist()) == sorted(expected.tolist()):
-                hint = "all rows are there but in another order: first every class-0 row in original order, then every class-1 row"
-            else:
-                hint = "return each row index exactly once: the class-0 indices, then the class-1 indices"
-            raise AnswerError(f"{call_text} is wrong: {hint}.")
+            mistake = _row_index_mistake(got, y) or _order_mistake(got, y, expected)
+            raise mistake.error(f"{call_text} is wrong: ", ".")
     return f"class_sorted_rows passes {len(cases)} label vectors"
 
 
@@ -221,6 +326,7 @@ def check_ng_distances(ng_distances, ng_tfidf=None):
     expect(
         isinstance(ng_distances, (np.ndarray, pd.DataFrame)) and np.shape(ng_distances) == (n, n),
         f"ng_distances should be an {n} x {n} array, got {describe(ng_distances)}.",
+        "wrong_shape",
     )
     got = np.asarray(ng_distances, dtype=float)
     candidates = [lecture.distances]
@@ -229,9 +335,11 @@ def check_ng_distances(ng_distances, ng_tfidf=None):
     if any(close(got, candidate, rtol=1e-6, atol=1e-9) for candidate in candidates):
         return "ng_distances match"
     if close(got, euclidean_distances(lecture.tfidf), rtol=1e-6, atol=1e-9):
-        raise AnswerError("ng_distances are in the original row order: index ng_tfidf with class_sorted_rows(ng_y) first.")
+        raise AnswerError(
+            "ng_distances are in the original row order: index ng_tfidf with class_sorted_rows(ng_y) first.", "distances_unsorted"
+        )
     if close(got, lecture.distances**2, rtol=1e-6, atol=1e-9):
-        raise AnswerError("ng_distances look squared: use euclidean distances, not squared ones.")
+        raise AnswerError("ng_distances look squared: use euclidean distances, not squared ones.", "distances_squared")
     raise AnswerError("ng_distances have the wrong values: euclidean_distances(ng_tfidf[class_sorted_rows(ng_y)]).")
 
 
@@ -242,10 +350,7 @@ def check_block_means(within_graphics_mean, within_crypt_mean, between_mean, ng_
     n_first = int(np.sum(lecture.y == 0))
     answers = {"within_graphics_mean": within_graphics_mean, "within_crypt_mean": within_crypt_mean, "between_mean": between_mean}
     for name, value in answers.items():
-        expect(
-            not isinstance(value, bool) and isinstance(value, (int, float, np.number)),
-            f"{name} should be a float, got {describe(value)}.",
-        )
+        expect(is_number(value), f"{name} should be a float, got {describe(value)}.", "wrong_type")
     got = np.array([float(v) for v in answers.values()])
     candidates = [np.array([*lecture.within_means, lecture.between_mean])]
     n = lecture.tfidf.shape[0]
@@ -259,10 +364,13 @@ def check_block_means(within_graphics_mean, within_crypt_mean, between_mean, ng_
     if close(got[:2], with_diagonal, rtol=1e-7):
         raise AnswerError(
             "the within-category means include the diagonal (each document's distance 0 to itself): "
-            "average over pairs of distinct documents, dividing by n * (n - 1)."
+            "average over pairs of distinct documents, dividing by n * (n - 1).",
+            "diagonal_counted",
         )
     if close(got[:2], reference[1::-1], rtol=1e-7):
-        raise AnswerError("within_graphics_mean and within_crypt_mean look swapped: class 0 is comp.graphics, class 1 sci.crypt.")
+        raise AnswerError(
+            "within_graphics_mean and within_crypt_mean look swapped: class 0 is comp.graphics, class 1 sci.crypt.", "means_swapped"
+        )
     for index, name in enumerate(answers):
         expect_float(name, got[index], reference[index], "average the matching block of ng_distances")
     raise AnswerError("the block means do not match.")  # pragma: no cover - one of the above fails first
@@ -272,7 +380,7 @@ def _own_reading(confusion_df, within_graphics_mean, within_crypt_mean, categori
     """The readings that follow from a student's own confusion_df and means (None where they cannot be read)."""
     diverse = error = None
     means = (within_graphics_mean, within_crypt_mean)
-    if all(isinstance(m, (int, float, np.number)) and not isinstance(m, bool) for m in means):
+    if all(is_number(m) for m in means):
         diverse = ref.more_diverse_category([float(m) for m in means], categories)
     if isinstance(confusion_df, pd.DataFrame) and confusion_df.shape == (2, 2):
         try:
@@ -304,10 +412,12 @@ def check_heatmap_reading(
         diverse in (lecture.more_diverse_category, own_diverse),
         f"more_diverse_category is {diverse!r}: compare the within-category mean distances; the category with the "
         "larger one has documents farther apart from one another.",
+        "less_diverse_category",
     )
     expect(
         isinstance(more_common_error, (tuple, list)) and len(more_common_error) == 2,
         f"more_common_error should be a tuple (actual, predicted) of two category names, got {describe(more_common_error)}.",
+        "wrong_type",
     )
     actual = expect_str("more_common_error[0] (the actual category)", more_common_error[0], categories)
     predicted = expect_str("more_common_error[1] (the predicted category)", more_common_error[1], categories)
@@ -315,7 +425,9 @@ def check_heatmap_reading(
     if answer in (lecture.more_common_error, own_error):
         return "both readings match"
     if answer[::-1] == lecture.more_common_error:
-        raise AnswerError("more_common_error is in the wrong order: give (actual, predicted), the true category first.")
+        raise AnswerError(
+            "more_common_error is in the wrong order: give (actual, predicted), the true category first.", "error_order_reversed"
+        )
     raise AnswerError(
         "more_common_error is not the SVC's more frequent mistake: find the larger off-diagonal count of confusion_df."
     )

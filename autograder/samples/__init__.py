@@ -5,7 +5,8 @@ Used by the test suite (every sample is graded by real nbgrader and its scores c
 solution cells (by ``grade_id``); every other solution cell keeps the instructor's solution.
 
 Kinds: ``honest`` samples are correct answers written another way and must get full marks;
-``mistake`` samples carry one typical mistake and must lose points on the listed test cells only;
+``mistake`` samples carry one typical mistake and must lose points on the listed test cells only, each
+failing with the mistake code ``expect_mistakes`` names for it;
 ``blank`` is the untouched student version and must score 0 everywhere.
 """
 
@@ -25,6 +26,7 @@ class Sample:
     kind: str  # "honest", "mistake" or "blank"
     cells: dict = field(default_factory=dict)
     expect_lost: tuple = ()  # grade_ids of the test cells that must score below their maximum
+    expect_mistakes: dict = field(default_factory=dict)  # grade_id -> the mistake code (autograder.mistakes) it must show
     why: str = ""
 
 

@@ -178,6 +178,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_artificial_neuron",),
+        expect_mistakes={"test_artificial_neuron": "error:ValueError"},
         why="inputs and weights swapped in artificial_neuron's signature (used consistently elsewhere)",
     ),
     Sample(
@@ -196,6 +197,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_activations",),
+        expect_mistakes={"test_activations": "not_elementwise"},
         why="relu with Python's max, which fails on arrays",
     ),
     Sample(
@@ -214,6 +216,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_activations",),
+        expect_mistakes={"test_activations": "logistic_overflow"},
         why="the textbook logistic, which overflows for x = -1000",
     ),
     Sample(
@@ -228,6 +231,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_one_neuron_network",),
+        expect_mistakes={"test_one_neuron_network": "unrecognized"},
         why="P(class 0) instead of P(class 1)",
     ),
     Sample(
@@ -244,6 +248,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_mlp_forward",),
+        expect_mistakes={"test_mlp_forward": "hidden_activation_ignored"},
         why="every hidden layer run with the identity, as in the lecture's network",
     ),
     Sample(
@@ -259,6 +264,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_count_mlp_params", "test_param_counts"),
+        expect_mistakes={"test_count_mlp_params": "unrecognized", "test_param_counts": "biases_not_counted"},
         why="only the weights counted",
     ),
     Sample(
@@ -274,6 +280,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_param_counts",),
+        expect_mistakes={"test_param_counts": "other_networks_biases"},
         why="the lecture's slip: clf_4d_2's weights plus clf_4d's biases",
     ),
     Sample(
@@ -289,6 +296,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_mlp_param_formula",),
+        expect_mistakes={"test_mlp_param_formula": "n_outputs_ignored"},
         why="one output unit assumed, whatever n_outputs says",
     ),
     Sample(
@@ -302,6 +310,7 @@ SAMPLES = [
             ),
         },
         expect_lost=("test_mlp_param_formula",),
+        expect_mistakes={"test_mlp_param_formula": "error:TypeError"},
         why="hidden_layer_sizes given as an int not handled",
     ),
     Sample("blank", "blank", why="the student version, untouched"),

@@ -142,6 +142,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_tfidf_from_counts",),
+        expect_mistakes={"test_tfidf_from_counts": "unsmoothed_idf"},
         why="idf = ln(n / df) + 1, without smoothing",
     ),
     Sample(
@@ -157,6 +158,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_tfidf_from_counts",),
+        expect_mistakes={"test_tfidf_from_counts": "unrecognized"},
         why="rows not scaled to unit L2 norm",
     ),
     Sample(
@@ -170,6 +172,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_tfidf_features",),
+        expect_mistakes={"test_tfidf_features": "counted_all_cells"},
         why="n_stored counts every cell instead of the stored elements",
     ),
     Sample(
@@ -184,6 +187,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_classifier_scores",),
+        expect_mistakes={"test_classifier_scores": "training_accuracy"},
         why="accuracy measured on the training part",
     ),
     Sample(
@@ -199,6 +203,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_confusion_table",),
+        expect_mistakes={"test_confusion_table": "confusion_transposed"},
         why="sklearn's confusion matrix used as is (actual classes on the rows)",
     ),
     Sample(
@@ -213,6 +218,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_block_means",),
+        expect_mistakes={"test_block_means": "diagonal_counted"},
         why="the zero diagonal counted in the within-category means",
     ),
     Sample(
@@ -225,6 +231,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_heatmap_reading",),
+        expect_mistakes={"test_heatmap_reading": "less_diverse_category"},
         why="the less diverse category named",
     ),
     Sample(
@@ -237,6 +244,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_heatmap_reading",),
+        expect_mistakes={"test_heatmap_reading": "error_order_reversed"},
         why="(predicted, actual) instead of (actual, predicted)",
     ),
     Sample("blank", "blank", why="the student version, untouched"),

@@ -1,0 +1,199 @@
+"""autograder.mistakes: the mistake code of a failed cell, read back from its outputs; the registry of codes."""
+
+import ast
+import json
+import pickle
+import re
+
+import nbformat
+import pytest
+
+from autograder import course, integrity, mistakes
+from autograder.errors import AnswerError
+from autograder.preprocessors import grading_execute
+from autograder.samples import samples_for
+
+from .conftest import REPO
+
+ASSIGNMENTS = course.assignments(REPO)
+
+
+def error_output(ename: str, evalue: str) -> dict:
+    """An error output as ipykernel writes it into a notebook."""
+    return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]}
+
+
+def raised(error: BaseException) -> dict:
+    """The error output of a cell that raised ``error`` (ipykernel takes ``str(error)`` as evalue)."""
+    return error_output(type(error).__name__, str(error))
+
+
+# --- the tag ---------------------------------------------------------------------------------------
+
+def test_answer_error_carries_its_code_in_its_text():
+    error = AnswerError("tf-idf rows should have unit L2 norm.", "not_normalized")
+    assert isinstance(error, AssertionError)
+    assert str(error) == "tf-idf rows should have unit L2 norm. [mistake: not_normalized]"
+    assert (error.message, error.mistake) == ("tf-idf rows should have unit L2 norm.", "not_normalized")
+    assert str(AnswerError("no code")) == "no code"
+    copy = pickle.loads(pickle.dumps(error))  # errors cross process boundaries (executors, Dask)
+    assert (copy.message, copy.mistake) == (error.message, error.mistake)
+
+
+def test_display_message_strips_the_tag_only():
+    assert mistakes.display_message("rows are not normalized. [mistake: not_normalized]") == "rows are not normalized."
+    assert mistakes.display_message("x raised ValueError: bad [mistake: error:ValueError]") == "x raised ValueError: bad"
+    assert mistakes.display_message("a [mistake: tag] in the middle stays.") == "a [mistake: tag] in the middle stays."
+    assert mistakes.display_message("plain message") == "plain message"
+
+
+@pytest.mark.parametrize("code", ["not_normalized", "error:ValueError", "error:numpy.linalg.LinAlgError"])
+def test_codes_round_trip(code):
+    assert mistakes.split_tag(mistakes.tagged("message", code)) == ("message", code)
+    assert mistakes.is_code(code)
+
+
+# --- a cell's outputs --------------------------------------------------------------------------------
+
+def test_a_cell_without_error_has_no_mistake():
+    assert mistakes.cell_mistake([]) is None
+    assert mistakes.cell_mistake([{"output_type": "stream", "name": "stdout", "text": "✓ both counts match\n"}]) is None
+
+
+def test_answer_error_with_a_code():
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "debug\n"}, raised(AnswerError("transposed.", "confusion_transposed"))]
+    assert mistakes.cell_mistake(outputs) == ("confusion_transposed", "transposed.")
+
+
+def test_answer_error_without_a_code_is_unrecognized():
+    assert mistakes.cell_mistake([raised(AnswerError("the block means do not match."))]) == ("unrecognized", "the block means do not match.")
+
+
+def test_public_assert_is_unrecognized_with_its_message():
+    message = "\nNot equal to tolerance rtol=1e-07, atol=1e-09\ntfidf rows should have unit L2 norm; did you normalize?"
+    assert mistakes.cell_mistake([raised(AssertionError(message))]) == ("unrecognized", message.rstrip())
+    assert mistakes.cell_mistake([error_output("AssertionError", "")]) == ("unrecognized", "")
+
+
+def test_public_assert_can_name_its_mistake():
+    message = "relu_activation must work elementwise on arrays [mistake: not_elementwise]"
+    assert mistakes.cell_mistake([raised(AssertionError(message))]) == ("not_elementwise", "relu_activation must work elementwise on arrays")
+
+
+def test_student_exceptions_are_named_by_their_class():
+    assert mistakes.cell_mistake([raised(NameError("name 'np' is not defined"))]) == ("error:NameError", "name 'np' is not defined")
+    # only assertions carry codes: a student's own exception cannot pose as a known mistake
+    assert mistakes.cell_mistake([raised(ValueError("x [mistake: not_normalized]"))])[0] == "error:ValueError"
+
+
+def test_timeouts_and_dead_kernels_use_the_grading_engine_names():
+    assert (mistakes.CELL_TIMEOUT, mistakes.KERNEL_DIED) == (grading_execute.CELL_TIMEOUT, grading_execute.KERNEL_DIED)
+    assert grading_execute.NOT_RUN.startswith(mistakes.NOT_RUN)
+    died = grading_execute._error(grading_execute.KERNEL_DIED, "the kernel died while running this cell (exit status 1)")
+    assert mistakes.cell_mistake([died]) == ("kernel_died", "the kernel died while running this cell (exit status 1)")
+    later = grading_execute._error(grading_execute.KERNEL_DIED, grading_execute.NOT_RUN)
+    assert mistakes.cell_mistake([later])[0] == "not_run"
+    timeout = error_output(grading_execute.CELL_TIMEOUT, "A cell timed out while it was being executed, after 120 seconds.")
+    assert mistakes.cell_mistake([timeout])[0] == "timeout"
+
+
+def test_stderr_output_fails_a_cell():
+    outputs = [{"output_type": "stream", "name": "stderr", "text": ["Traceback...\n", "oops\n"]}]
+    assert mistakes.cell_mistake(outputs) == ("stderr", "Traceback...\noops\n")
+
+
+def test_integrity_report_still_parses_with_its_tag():
+    finding = integrity.Finding("patching", "runtime", 0, "numpy.allclose was replaced")
+    error = AnswerError(integrity.RUNTIME_MARKER + json.dumps([finding.as_dict()]) + "\n", "tampered")
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": "", "outputs": [raised(error)]}]}
+    assert integrity.findings_from_outputs(notebook) == [finding]
+    assert mistakes.cell_mistake([raised(error)])[0] == "tampered"
+
+
+def test_notebook_mistakes_reads_graded_cells_only():
+    def cell(grade_id, grade, outputs):
+        return nbformat.v4.new_code_cell("", metadata={"nbgrader": {"grade_id": grade_id, "grade": grade}}, outputs=outputs)
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("answer", False, [raised(NameError("x"))]),
+        cell("test_ok", True, []),
+        cell("test_bad", True, [raised(AnswerError("squared.", "distances_squared"))]),
+    ])
+    assert mistakes.notebook_mistakes(nb) == {"test_bad": ("distances_squared", "squared.")}
+
+
+# --- the registry ------------------------------------------------------------------------------------
+
+# where a call names its mistake: positional index, or the keyword
+CODE_ARGUMENTS = {"AnswerError": 1, "expect": 2, "expect_int": 4, "Mistake": 0}
+CODE_KEYWORDS = ("mistake", "code")
+
+
+def _strings(node) -> set:
+    """The string constants an argument can be (through ``a if condition else b``); computed codes are not."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) | _strings(node.orelse)
+    return set()
+
+
+def raised_codes(path) -> set:
+    """Every mistake code a checks module writes into a call of AnswerError, expect..., Mistake."""
+    codes = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", None))
+        index = CODE_ARGUMENTS.get(name)
+        if index is not None and len(node.args) > index:
+            codes |= _strings(node.args[index])
+        for keyword in node.keywords:
+            if keyword.arg in CODE_KEYWORDS and name in (*CODE_ARGUMENTS, "expect_float"):
+                codes |= _strings(keyword.value)
+    return codes
+
+
+def public_test_codes(assignment) -> set:
+    nb = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", 4)
+    return {code for cell in nb.cells if cell.cell_type == "code" for code in re.findall(r"\[mistake: ([a-z0-9_:]+)\]", cell.source)}
+
+
+CHECKS = REPO / "autograder" / "checks"
+
+
+def test_general_codes_are_those_common_raises():
+    common = raised_codes(CHECKS / "common.py")
+    assert common, "the AST walk found no code in checks/common.py"
+    assert common <= set(mistakes.GENERAL)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_code_an_assignment_raises_is_registered_and_every_registered_code_is_raised(assignment):
+    used = raised_codes(CHECKS / f"{assignment}.py") | public_test_codes(assignment)
+    registered = mistakes.codes(assignment)
+    assert used - set(registered) == set(), "codes raised but not in autograder.mistakes.MISTAKES"
+    assert set(mistakes.MISTAKES[assignment]) - used == set(), "registered codes no check raises"
+    assert all(mistakes.is_code(code) for code in used)
+    assert all(description and "\n" not in description for description in registered.values())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_samples_expect_registered_codes(assignment):
+    for sample in samples_for(assignment):
+        for code in sample.expect_mistakes.values():
+            assert code.startswith(mistakes.ERROR_PREFIX) or code in mistakes.codes(assignment), (sample.name, code)
+
+
+def test_descriptions():
+    assert mistakes.describe("diagonal_counted", "tfidf_distances") == mistakes.MISTAKES["tfidf_distances"]["diagonal_counted"]
+    assert mistakes.describe("error:ZeroDivisionError") == "the student's code raised ZeroDivisionError"
+    assert mistakes.describe("timeout") == mistakes.GENERAL["timeout"]
+
+
+def test_the_module_stays_pure():
+    """It runs on the grading host: no NumPy, no nbgrader."""
+    tree = ast.parse((REPO / "autograder" / "mistakes.py").read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= {"re"}
