@@ -173,3 +173,26 @@ def test_hand_over_and_take_back(tmp_path):
     assert os.stat("/etc/passwd").st_uid == 0, "symbolic links are never followed"
     kernel_uid.take_back(owners)
     assert (tmp_path / "a" / "b" / "f").stat().st_uid == os.getuid()
+
+
+def test_the_batch_names_an_unenforced_limit_and_refuses_it_under_require(monkeypatch, tmp_path):
+    """grading/batch.py: the summary says LIMIT NOT APPLIED; --require-sandbox refuses before grading anything."""
+    from traitlets.config import Config
+
+    from autograder.errors import SandboxUnavailable
+    from autograder.grading import batch
+    from autograder.sandbox import probe
+
+    monkeypatch.setitem(probe._PROBE, "result", (True, ""))
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    _no_cgroup(monkeypatch)
+    monkeypatch.setattr(kernel_uid, "setpriv_path", lambda: None)
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with pytest.raises(SandboxUnavailable, match="processes: NOT APPLIED"):
+        batch._sandbox_overrides(tmp_path, Config(), db, require=True)
+    overrides, missing = batch._sandbox_overrides(tmp_path, Config(), db, require=False)
+    assert missing and missing[0].startswith("processes: NOT APPLIED")
+    table = batch.GradingSummary("a1", unenforced_limits=missing).table()
+    assert "LIMIT NOT APPLIED: processes: NOT APPLIED" in table
+    monkeypatch.setattr(kernel_uid, "setpriv_path", lambda: "/usr/bin/setpriv")
+    assert batch._sandbox_overrides(tmp_path, Config(), db, require=True)[1] == []
