@@ -37,6 +37,7 @@ class GradingSummary:
     feedback_failures: dict = field(default_factory=dict)
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
     similarity: str = ""  # one line on the similarity check run after grading
+    unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
@@ -55,6 +56,7 @@ class GradingSummary:
             f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
             "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
         ]
+        lines += [f"LIMIT NOT APPLIED: {limit}" for limit in self.unenforced_limits]
         problems = [r for r in self.records if r.status in ("flagged", "failed")]
         if problems:
             lines.append("")
@@ -85,7 +87,8 @@ def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
 
 
 def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
-    """Check the sandbox once for the batch; the ``Sandbox.*`` settings every worker then gets.
+    """Check the sandbox once for the batch; the ``Sandbox.*`` settings every worker then gets, and the
+    sandbox limits that cannot be applied here (``sandbox.unenforced_limits``).
 
     Raises ``SandboxUnavailable`` if it is required but unusable; warns (once) if it is merely unusable,
     and then turns it off in the workers so that they do not warn again for every kernel. The real
@@ -93,11 +96,16 @@ def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
     """
     from sqlalchemy.engine import make_url
 
-    from ..sandbox import Sandbox, check_available, course_secrets
+    from ..errors import SandboxUnavailable
+    from ..sandbox import Sandbox, check_available, course_secrets, unenforced_limits
 
     settings = Sandbox(config=config)
     settings.require = bool(require or settings.require)
     sandboxed = check_available(settings)
+    # a sandbox limit that cannot be applied here is refused under require, else named in the summary
+    missing = unenforced_limits(settings) if sandboxed else []
+    if missing and settings.require:
+        raise SandboxUnavailable("grading needs the sandbox's limits, but " + "; ".join(missing))
     hidden = list(settings.hidden_paths) + [str(path) for path in course_secrets(root)]
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database:
@@ -105,7 +113,7 @@ def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
     overrides = [("Sandbox.hidden_paths", sorted(set(hidden))), ("Sandbox.require", settings.require)]
     if not sandboxed:
         overrides.append(("Sandbox.enabled", False))
-    return tuple(overrides)
+    return tuple(overrides), missing
 
 
 @dataclass
@@ -169,7 +177,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
-    sandbox_overrides = _sandbox_overrides(root, config, db_url, require_sandbox)
+    sandbox_overrides, missing_limits = _sandbox_overrides(root, config, db_url, require_sandbox)
     folders = _chosen(_submissions(root, coursedir.submitted_directory, assignment), students, assignment, root, coursedir)
 
     template.ensure_assignment(root, assignment, db_url, course_id)
@@ -181,7 +189,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
     extended = extensions_by_student(db_url, course_id, assignment)
-    summary = GradingSummary(assignment)
+    summary = GradingSummary(assignment, unenforced_limits=missing_limits)
     jobs, hashes = [], {}
     for student, folder in folders.items():
         files = read_tree(folder)

@@ -6,7 +6,9 @@ Student code runs in the same kernel as the hidden tests, so the kernel itself i
 pipeline, so plain ``nbgrader autograde`` and the grading engine both get it. The parts:
 
 * ``settings.py``: ``c.Sandbox.*``; ``probe.py``: can bubblewrap run here; ``bwrap.py``: the pure command
-  line (``bwrap_argv``); ``cgroups.py``: per-kernel control groups; ``fate.py``: how a kernel ended.
+  line (``bwrap_argv``); ``cgroups.py``: per-kernel control groups (v1 or v2); ``kernel_uid.py``: a
+  dedicated uid per kernel (root without cgroups); ``limits.py``: which limits hold here and how
+  (``limits_in_force``, ``unenforced_limits``); ``fate.py``: how a kernel ended (``decide_fate``).
 
 Each kernel's command line is wrapped in ``bwrap``:
 
@@ -18,12 +20,14 @@ Each kernel's command line is wrapped in ``bwrap``:
   not there (and are masked should one of the binds contain them, e.g. a venv inside the checkout);
 * no network (``--unshare-net``): kernel and client talk over Unix sockets (``transport = "ipc"``) in a
   private runtime folder bound into the sandbox;
-* limits: address space (``RLIMIT_AS``), file size, CPU time, processes (``RLIMIT_NPROC``, and a
-  ``pids`` cgroup when running as root, where ``RLIMIT_NPROC`` does not apply), an optional ``memory``
-  cgroup, and a wall-clock limit for the whole notebook on top of nbgrader's per-cell timeout.
+* limits: address space (``RLIMIT_AS``), file size, CPU time, processes (as a user ``RLIMIT_NPROC``; as
+  root a ``pids`` cgroup v1 or v2, or where no cgroup can be used a dedicated uid per kernel so that
+  ``RLIMIT_NPROC`` binds), a ``memory`` cgroup where one can be used, and a wall-clock limit for the whole
+  notebook on top of nbgrader's per-cell timeout. A limit that cannot be applied is named
+  (``unenforced_limits``) and refused under ``Sandbox.require``.
 
-How the kernel ended is kept (``kernel_reports``) and ``classify_kernel_fate`` turns it, with the
-executed notebook and any exception, into one of ``autograder.records.KERNEL_FATES``.
+How the kernel ended is kept (``kernel_reports``); ``decide_fate`` (``fate.py``) is the one rule that turns
+the observed facts into one of ``autograder.records.KERNEL_FATES`` and names the cause.
 Where bubblewrap is missing the kernel runs unsandboxed with a loud warning, or, with
 ``Sandbox.require = True``, grading refuses with ``SandboxUnavailable``.
 """
@@ -31,13 +35,14 @@ Where bubblewrap is missing the kernel runs unsandboxed with a loud warning, or,
 
 from .bwrap import bwrap_argv
 from .execute import SandboxedExecute, autograde_preprocessors
-from .fate import classify_kernel_fate, kernel_reports, read_report_dir
+from .fate import KernelFacts, classify_kernel_fate, decide_fate, kernel_reports, read_report_dir
 from .kernel_manager import SandboxedKernelManager
+from .limits import limits_in_force, unenforced_limits
 from .probe import bwrap_path, check_available, sandbox_available
 from .settings import Sandbox, course_secrets
 
 __all__ = [
-    "Sandbox", "SandboxedExecute", "SandboxedKernelManager", "autograde_preprocessors", "bwrap_argv", "bwrap_path",
-    "check_available", "classify_kernel_fate", "course_secrets", "kernel_reports", "read_report_dir",
-    "sandbox_available",
+    "KernelFacts", "Sandbox", "SandboxedExecute", "SandboxedKernelManager", "autograde_preprocessors", "bwrap_argv",
+    "bwrap_path", "check_available", "classify_kernel_fate", "course_secrets", "decide_fate", "kernel_reports",
+    "limits_in_force", "read_report_dir", "sandbox_available", "unenforced_limits",
 ]

@@ -128,8 +128,13 @@ def kernel_environment(settings, data_folder: str) -> dict:
     return env
 
 
-def limit_arguments(settings, as_root: bool) -> list:
-    """``prlimit`` and its arguments: address space, file size, CPU time, core files, and processes (as a user)."""
+def limit_arguments(settings, as_root: bool, dedicated_uid: bool = False) -> list:
+    """``prlimit`` and its arguments: address space, file size, CPU time, core files, and processes.
+
+    Processes: ``RLIMIT_NPROC`` does not bind root (a pids cgroup does); under a dedicated uid it is exactly
+    ``max_processes``; as a plain user it is counted over all of the user's processes, so the ones already
+    running are added.
+    """
     limits = [
         shutil.which("prlimit") or "/usr/bin/prlimit",
         f"--as={settings.memory_bytes}",
@@ -137,19 +142,49 @@ def limit_arguments(settings, as_root: bool) -> list:
         f"--cpu={settings.cpu_seconds}:{settings.cpu_seconds + CPU_GRACE_SECONDS}",  # SIGXCPU first (a "timeout")
         "--core=0",
     ]
-    if not as_root:
-        # RLIMIT_NPROC counts every process of the user, so leave room for the ones already running.
+    if dedicated_uid:
+        limits.append(f"--nproc={settings.max_processes}")
+    elif not as_root:
         limits.append(f"--nproc={user_process_count() + settings.max_processes}")
     return limits
 
 
+def switch_uid_arguments(uid: int) -> list:
+    """``setpriv`` to ``uid`` with no groups and no capabilities (inside the sandbox, before ``prlimit``)."""
+    return [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all"]
+
+
+# Without a user namespace: bwrap run by root as a plain uid-0 launcher, the kernel then switched to its uid.
+NAMESPACES_WITHOUT_USER = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+
+
+def _open_parents(destinations) -> list:
+    """``--perms 0755 --dir`` for the folders above each destination (bwrap as root makes them 0700, which a
+    kernel under its own uid could not cross), except those that are, or lie inside, a destination, and
+    / and /tmp (made before, with their own modes)."""
+    destinations = [Path(d) for d in destinations]
+    parents = sorted({parent for d in destinations for parent in d.parents
+                      if parent not in (Path("/"), Path("/tmp")) and not any(_inside(parent, other) for other in destinations)},
+                     key=lambda p: (len(p.parts), str(p)))
+    args = []
+    for parent in parents:
+        args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
 def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: Path | None = None,
-               cgroup_procs=(), as_root: bool | None = None) -> list:
+               cgroup_procs=(), as_root: bool | None = None, run_as: int | None = None) -> list:
     """The command that runs the kernel command ``cmd`` inside bubblewrap with ``settings``' limits.
 
     ``scratch``: the notebook's folder, the only writable one (and the working directory); ``runtime``:
     the folder of the kernel's connection file and sockets; ``course_root``: the course whose secrets are
-    masked; ``cgroup_procs``: ``cgroup.procs`` files the kernel joins before it starts.
+    masked; ``cgroup_procs``: ``cgroup.procs`` files the kernel joins before it starts; ``run_as``: a
+    dedicated uid the kernel runs as (root without a pids cgroup, so that ``RLIMIT_NPROC`` binds it).
+
+    With ``run_as``, bubblewrap makes no user namespace (as root it would map the kernel to uid 0 outside,
+    and only that one uid): it sets up the sandbox as root, keeps only CAP_SETUID/CAP_SETGID for ``setpriv``,
+    which drops to ``run_as`` with no capabilities before ``prlimit`` and the kernel; /tmp is then 1777.
     """
     as_root = os.geteuid() == 0 if as_root is None else as_root
     package = Path(package_path())
@@ -158,20 +193,28 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
     if data_folder and os.path.isdir(data_folder):
         readable.append(data_folder)
     binds = minimal(readable)
-    args = [bwrap_path(), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--clearenv"]
+    if run_as is None:
+        args = [bwrap_path(), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--clearenv"]
+    else:
+        args = [bwrap_path(), *NAMESPACES_WITHOUT_USER, "--die-with-parent", "--clearenv",
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     args += _ro_system_binds()
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(settings.tmp_bytes), "--tmpfs", "/tmp"]
+    tmp_mode = [] if run_as is None else ["--perms", "1777"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(settings.tmp_bytes), *tmp_mode, "--tmpfs", "/tmp"]
+    mount = f"{PACKAGE_MOUNT}/autograder"
+    if run_as is not None:
+        args += _open_parents([*binds, mount, scratch, runtime])
     for path in binds:
         args += ["--ro-bind", str(path), str(path)]
     # the samples are graded answers; masked wherever the package also lies inside a bind (a regular install)
     args += masks(binds, scratch, [*settings.hidden_paths, str(package / "samples")], course_root)
-    mount = f"{PACKAGE_MOUNT}/autograder"
     args += ["--ro-bind", str(package), mount, "--tmpfs", f"{mount}/samples"]  # samples: the graded answers
     args += ["--bind", str(scratch), str(scratch), "--bind", str(runtime), str(runtime)]
     args += ["--chdir", str(scratch)]
     for name, value in kernel_environment(settings, data_folder).items():
         args += ["--setenv", name, value]
-    wrapped = args + ["--", *limit_arguments(settings, as_root), "--", *cmd]
+    switch = [] if run_as is None else switch_uid_arguments(run_as)
+    wrapped = args + ["--", *switch, *limit_arguments(settings, as_root, run_as is not None), "--", *cmd]
     if cgroup_procs:
         joins = " ".join(f"echo $$ > {procs};" for procs in cgroup_procs)
         wrapped = ["/bin/sh", "-c", f'{joins} exec "$@"', "sandbox", *wrapped]

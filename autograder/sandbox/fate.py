@@ -2,6 +2,7 @@
 
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 _REPORTS: list = []
@@ -26,79 +27,127 @@ def read_report_dir(report_dir) -> list:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _error_names(notebook) -> list:
-    names = []
-    for cell in getattr(notebook, "cells", None) or (notebook or {}).get("cells", []):
+@dataclass(frozen=True)
+class KernelFacts:
+    """What was observed about how a kernel (or a submission's kernels) ended: the only input of ``decide_fate``."""
+
+    cell_timeout: bool = False  # a cell ran past Execute.timeout and was interrupted
+    died: bool = False  # the kernel process ended while the notebook ran
+    exit_signal: str | None = None  # the signal that ended it ("SIGKILL"...), if known
+    oom_kills: int = 0  # OOM kills counted by the kernel's memory cgroup
+    wall_clock_expired: bool = False  # the sandbox's whole-notebook timer killed the live kernel
+    memory_error: bool = False  # a cell raised MemoryError (RLIMIT_AS)
+
+    def __or__(self, other: "KernelFacts") -> "KernelFacts":
+        return KernelFacts(self.cell_timeout or other.cell_timeout, self.died or other.died,
+                           self.exit_signal or other.exit_signal, self.oom_kills + other.oom_kills,
+                           self.wall_clock_expired or other.wall_clock_expired, self.memory_error or other.memory_error)
+
+
+def decide_fate(facts: KernelFacts) -> tuple:
+    """``(fate, reason)``: THE rule naming how a kernel ended and its true cause (reason "" for "ok").
+
+    The sandbox's own kills come first, each named by the limit that fired: the wall clock (it kills only
+    a live kernel), SIGXCPU (RLIMIT_CPU), an OOM kill of the memory cgroup. A kernel that died of anything
+    else "died", whatever happened before (a per-cell timeout followed by a crash is a crash, not a time
+    limit), unless a cell had raised MemoryError first (RLIMIT_AS: a kernel that cannot allocate dies
+    next). A kernel alive at the end: MemoryError ("out of memory") before a per-cell timeout ("timeout").
+    """
+    if facts.wall_clock_expired:
+        return "timeout", "the sandbox's whole-notebook wall clock (Sandbox.wall_clock_seconds) ran out and killed the kernel"
+    if facts.exit_signal == "SIGXCPU":
+        return "timeout", "the kernel used up its CPU time (Sandbox.cpu_seconds) and was killed (SIGXCPU)"
+    if facts.oom_kills > 0:
+        what = "killed the kernel" if facts.died else "killed a process of the kernel"
+        return "out of memory", f"the memory cgroup (Sandbox.cgroup_memory_bytes) {what} (OOM kills: {facts.oom_kills})"
+    how = f"by {facts.exit_signal}" if facts.exit_signal else "on its own"
+    if facts.died and facts.memory_error:
+        return "out of memory", f"a cell ran out of memory (MemoryError: Sandbox.memory_bytes, RLIMIT_AS), then the kernel ended {how}"
+    if facts.died:
+        after = " after a cell had run out of time" if facts.cell_timeout else ""
+        extra = "" if facts.exit_signal != "SIGKILL" else (
+            ": not by the sandbox's wall clock or memory cgroup (the system's OOM killer, the hard CPU limit or another process)")
+        return "died", f"the kernel process ended {how}{after}{extra}"
+    if facts.memory_error:
+        return "out of memory", "a cell ran out of memory (MemoryError: Sandbox.memory_bytes, RLIMIT_AS)"
+    if facts.cell_timeout:
+        return "timeout", "a cell ran past the per-cell timeout (Execute.timeout) and was interrupted"
+    return "ok", ""
+
+
+def facts_from_reports(reports) -> KernelFacts:
+    """The facts the sandbox's kernel reports (``kernel_reports``/``read_report_dir``) hold."""
+    facts = KernelFacts()
+    for r in reports:
+        facts = facts | KernelFacts(died=bool(r.get("died")), exit_signal=r.get("signal"),
+                                    oom_kills=int(r.get("oom_kills") or 0),
+                                    wall_clock_expired=bool(r.get("wall_clock_expired")))
+    return facts
+
+
+def _error_outputs(notebook):
+    for index, cell in enumerate(getattr(notebook, "cells", None) or (notebook or {}).get("cells", [])):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                names.append(output.get("ename", ""))
-    return names
+                yield index, cell, output
+
+
+def facts_from_outputs(notebook) -> KernelFacts:
+    """The facts an executed notebook's error outputs hold (timeouts, MemoryError, a kernel death)."""
+    from ..preprocessors.grading_execute import CELL_TIMEOUT, KERNEL_DIED
+
+    facts = KernelFacts()
+    for _, _, output in _error_outputs(notebook):
+        ename, evalue = output.get("ename", ""), output.get("evalue", "")
+        facts = facts | KernelFacts(cell_timeout=ename == CELL_TIMEOUT, memory_error=ename == "MemoryError",
+                                    died=ename == KERNEL_DIED and not evalue.startswith("not run"))
+    return facts
+
+
+def facts_from_error(error: BaseException | None) -> KernelFacts:
+    """The facts an exception of execution holds (nbclient's DeadKernelError, CellTimeoutError...)."""
+    name = type(error).__name__ if error is not None else ""
+    return KernelFacts(cell_timeout=name in ("CellTimeoutError", "TimeoutError"), died=name == "DeadKernelError",
+                       memory_error=name == "MemoryError")
 
 
 def classify_kernel_fate(notebook=None, error: BaseException | None = None, reports=()) -> str:
     """``"ok"``, ``"timeout"``, ``"died"`` or ``"out of memory"`` (see ``autograder.records.KERNEL_FATES``).
 
-    ``notebook``: the executed notebook (outputs are read for MemoryError / CellTimeoutError),
-    ``error``: the exception execution raised, if any (nbclient's DeadKernelError, CellTimeoutError...),
-    ``reports``: ``kernel_reports(...)`` of the kernels that ran it.
+    ``notebook``: the executed notebook, ``error``: the exception execution raised, if any, ``reports``:
+    ``kernel_reports(...)`` of the kernels that ran it. Decided by ``decide_fate``.
     """
-    reports = list(reports)
-    names = _error_names(notebook) if notebook is not None else []
-    error_name = type(error).__name__ if error is not None else ""
-    if any(r.get("oom_kills", 0) > 0 for r in reports) or "MemoryError" in names or error_name == "MemoryError":
-        return "out of memory"
-    if any(r.get("wall_clock_expired") for r in reports) or any(r.get("signal") == "SIGXCPU" for r in reports):
-        return "timeout"
-    if error_name in ("CellTimeoutError", "TimeoutError") or "CellTimeoutError" in names:
-        return "timeout"
-    if error_name == "DeadKernelError" or any(r.get("died") for r in reports):
-        return "died"
-    return "ok"
+    facts = facts_from_outputs(notebook) | facts_from_error(error) | facts_from_reports(reports)
+    return decide_fate(facts)[0]
 
 
 # --- the fate of a graded submission: error outputs of its notebooks and its kernels' reports -------
 
-_SANDBOX_REASONS = {
-    "out of memory": "the kernel ran out of memory (the sandbox's limits Sandbox.memory_bytes / cgroup_memory_bytes)",
-    "timeout": "the kernel ran past the sandbox's time limit (Sandbox.wall_clock_seconds / cpu_seconds) and was killed",
-    "died": "the kernel process exited while the notebook was running",
-}
 
-
-def _outputs_fate(notebooks: dict) -> tuple:
-    """``(fate, reasons)`` from the error outputs of autograded notebooks (``name -> nbformat notebook``)."""
+def _located_reasons(notebooks: dict) -> list:
+    """Where each error that counts for the fate happened: ``notebook: cell ...`` lines."""
     from ..preprocessors.grading_execute import CELL_TIMEOUT, KERNEL_DIED
 
-    fate, reasons = "ok", []
+    reasons = []
     for name, nb in notebooks.items():
-        for index, cell in enumerate(nb.cells):
+        for index, cell, output in _error_outputs(nb):
             label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
-            for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                ename, evalue = output.get("ename"), output.get("evalue", "")
-                if ename == CELL_TIMEOUT:
-                    reasons.append(f"{name}: {label} ran out of time (Execute.timeout) and was interrupted")
-                    fate = "timeout" if fate == "ok" else fate
-                elif ename == KERNEL_DIED and not evalue.startswith("not run"):
-                    reasons.append(f"{name}: {label}: {evalue}; the cells after it were not run and score 0")
-                    fate = "died"
-                elif ename == "MemoryError":
-                    reasons.append(f"{name}: {label} ran out of memory (MemoryError)")
-                    fate = "out of memory" if fate in ("ok", "timeout") else fate
-    return fate, reasons
+            ename, evalue = output.get("ename"), output.get("evalue", "")
+            if ename == CELL_TIMEOUT:
+                reasons.append(f"{name}: {label} ran out of time (Execute.timeout) and was interrupted")
+            elif ename == KERNEL_DIED and not evalue.startswith("not run"):
+                reasons.append(f"{name}: {label}: {evalue}; the cells after it were not run and score 0")
+            elif ename == "MemoryError":
+                reasons.append(f"{name}: {label} ran out of memory (MemoryError)")
+    return reasons
 
 
 def submission_fate(notebooks: dict, report_dir) -> tuple:
-    """``(fate, reasons)`` of a graded submission: its notebooks' error outputs, refined with the sandbox's
-    kernel reports (an OOM kill, the wall clock) written to ``report_dir``."""
-    fate, reasons = _outputs_fate(notebooks)
-    reports = read_report_dir(report_dir)
-    if not reports:
-        return fate, reasons
-    fates = [classify_kernel_fate(nb, None, reports) for nb in notebooks.values()] or [classify_kernel_fate(None, None, reports)]
-    order = ("out of memory", "timeout", "died")  # classify_kernel_fate's precedence
-    reported = next((f for f in order if f in fates), "ok")
-    if reported in ("ok", fate):
-        return fate, reasons
-    return reported, reasons + [_SANDBOX_REASONS[reported]]
+    """``(fate, reasons)`` of a graded submission: ``decide_fate`` on its notebooks' error outputs and the
+    sandbox's kernel reports written to ``report_dir``; the reasons say where, then the cause."""
+    facts = facts_from_reports(read_report_dir(report_dir))
+    for nb in notebooks.values():
+        facts = facts | facts_from_outputs(nb)
+    fate, cause = decide_fate(facts)
+    reasons = _located_reasons(notebooks)
+    return fate, reasons + ([f"kernel fate: {fate}: {cause}"] if cause else [])

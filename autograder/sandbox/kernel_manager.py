@@ -2,7 +2,7 @@
 
 ``SandboxedKernelManager`` is a jupyter_client ``AsyncKernelManager`` that nbgrader's ``Execute`` (an
 nbclient ``NotebookClient``) uses through ``SandboxedExecute`` (``execute.py``). It gives each kernel its
-control groups (``cgroups.py``), wraps its command line (``bwrap.py``), enforces the whole-notebook wall
+limits (``limits.py``: control groups, or a dedicated uid), wraps its command line (``bwrap.py``), enforces the whole-notebook wall
 clock, and on shutdown records how the kernel ended (``fate.py``).
 """
 
@@ -20,8 +20,10 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 from .bwrap import bwrap_argv, kernel_pythonpath
-from .cgroups import cgroup_create, cgroup_remove, events_max, oom_kills, sweep_stale_cgroups
+from ..errors import SandboxUnavailable
+from . import kernel_uid
 from .fate import _REPORTS, _REPORTS_LOCK
+from .limits import kernel_limits
 from .probe import check_available
 from .settings import Sandbox
 
@@ -41,7 +43,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.transport = "tcp"
         self._scratch = None
         self._runtime = None
-        self._cgroups = []
+        self._limits = None
+        self._handed_over = {}
         self._timer = None
         self._report = None
         self._logdir = None
@@ -57,7 +60,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.connection_file = str(self._runtime / "kernel.json")
             self.ip = str(self._runtime / "ipc")
             self._logdir = Path(tempfile.mkdtemp(prefix="autograder-kernel-log-"))
-            self._make_cgroups()
+            self._make_limits()
         self._report = {
             "scratch": str(self._scratch),
             "sandboxed": self._sandboxed,
@@ -68,28 +71,16 @@ class SandboxedKernelManager(AsyncKernelManager):
             "pids_limit_hit": 0,
             "returncode": None,
             "signal": None,
+            "process_limit": self._limits.processes if self._limits is not None else "",
         }
         return await super()._async_pre_start_kernel(**kw)
 
-    def _make_cgroups(self) -> None:
-        if os.geteuid() != 0:
-            return
-        # a grading worker killed mid-notebook never removes its kernel's groups: sweep those first
-        lifetime = self.sandbox.wall_clock_seconds if self.sandbox.wall_clock_seconds > 0 else 24 * 3600
-        for controller in ("pids", "memory"):
-            sweep_stale_cgroups(controller, older_than=lifetime + 60)
-        name = uuid.uuid4().hex
-        pids = cgroup_create("pids", name, {"pids.max": self.sandbox.max_processes})
-        if pids:
-            self._cgroups.append(pids)
-        if self.sandbox.cgroup_memory_bytes > 0:
-            memory = cgroup_create(
-                "memory", name,
-                {"memory.limit_in_bytes": self.sandbox.cgroup_memory_bytes,
-                 "memory.memsw.limit_in_bytes": self.sandbox.cgroup_memory_bytes},
-            ) or cgroup_create("memory", name, {"memory.limit_in_bytes": self.sandbox.cgroup_memory_bytes})
-            if memory:
-                self._cgroups.append(memory)
+    def _make_limits(self) -> None:
+        """The kernel's process and memory limits (``limits.py``); refused under ``require`` if none holds."""
+        self._limits = kernel_limits(self.sandbox)
+        if self._limits.processes.startswith("NOT APPLIED") and self.sandbox.require:
+            self._limits.release()
+            raise SandboxUnavailable(f"grading needs the sandbox's process limit, but it is {self._limits.processes}")
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
@@ -106,8 +97,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         return Path.cwd() if (Path.cwd() / "nbgrader_config.py").is_file() else None
 
     def _wrap(self, cmd: list) -> list:
+        groups = self._limits.groups if self._limits is not None else None
         return bwrap_argv(cmd, self.sandbox, self._scratch, self._runtime, self._course_root(),
-                          cgroup_procs=[group / "cgroup.procs" for group in self._cgroups])
+                          cgroup_procs=groups.procs_files if groups is not None else (),
+                          run_as=self._limits.uid if self._limits is not None else None)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         env = dict(kw.get("env") or os.environ)
@@ -119,6 +112,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             # The kernel's own terminal output (C-level writes, bwrap errors) goes to a host-only log.
             self._log = open(self._logdir / "kernel.log", "wb")
             kw["stdout"] = kw["stderr"] = self._log
+            if self._limits is not None and self._limits.uid is not None:
+                # the kernel's own uid must write its folder and read its connection file (root reads all)
+                self._handed_over = kernel_uid.hand_over([self._scratch, self._runtime], self._limits.uid)
         await super()._async_launch_kernel(kernel_cmd, **kw)
         if self.sandbox.wall_clock_seconds > 0:
             self._timer = threading.Timer(self.sandbox.wall_clock_seconds, self._wall_clock_expired)
@@ -126,9 +122,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._timer.start()
 
     def _wall_clock_expired(self) -> None:
-        self._report["wall_clock_expired"] = True
         process = getattr(self.provisioner, "process", None)
         if process is not None and process.poll() is None:
+            self._report["wall_clock_expired"] = True  # only if the timer, not something earlier, ended it
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except OSError:
@@ -189,13 +185,15 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._timer = None
         if self._report is None:
             return
-        for group in self._cgroups:
-            if group.parent.parent.name == "memory":
-                self._report["oom_kills"] = oom_kills(group)
-            if group.parent.parent.name == "pids":
-                self._report["pids_limit_hit"] = events_max(group)
-            cgroup_remove(group)
-        self._cgroups = []
+        if self._limits is not None:
+            if self._limits.groups is not None:
+                self._report["oom_kills"] = self._limits.groups.oom_kills()
+                self._report["pids_limit_hit"] = self._limits.groups.pids_limit_hits()
+            self._limits.release()
+            self._limits = None
+        if self._handed_over:
+            kernel_uid.take_back(self._handed_over)
+            self._handed_over = {}
         self._report["seconds"] = round(time.time() - self._report.pop("started"), 3)
         if self._runtime is not None:
             shutil.rmtree(self._runtime, ignore_errors=True)
