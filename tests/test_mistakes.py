@@ -162,6 +162,14 @@ def public_test_codes(assignment) -> set:
 CHECKS = REPO / "autograder" / "checks"
 
 
+def checks_codes(assignment) -> set:
+    """Every mistake code the checks of an assignment raise: its module, or every module of its package."""
+    module = CHECKS / f"{assignment}.py"
+    paths = [module] if module.exists() else sorted((CHECKS / assignment).glob("*.py"))
+    assert paths, f"no checks module for {assignment}"
+    return set().union(*(raised_codes(path) for path in paths))
+
+
 def test_general_codes_are_those_common_raises():
     common = raised_codes(CHECKS / "common.py")
     assert common, "the AST walk found no code in checks/common.py"
@@ -170,7 +178,7 @@ def test_general_codes_are_those_common_raises():
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_code_an_assignment_raises_is_registered_and_every_registered_code_is_raised(assignment):
-    used = raised_codes(CHECKS / f"{assignment}.py") | public_test_codes(assignment)
+    used = checks_codes(assignment) | public_test_codes(assignment)
     registered = mistakes.codes(assignment)
     assert used - set(registered) == set(), "codes raised but not in autograder.mistakes.MISTAKES"
     assert set(mistakes.MISTAKES[assignment]) - used == set(), "registered codes no check raises"
