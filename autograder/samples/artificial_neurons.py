@@ -1,4 +1,9 @@
-"""Sample submissions of ``artificial_neurons``: honest variants, typical mistakes, the blank release."""
+"""Sample submissions of ``artificial_neurons``: honest variants, typical mistakes, the blank release.
+
+Longer than 300 lines because it is data, not logic: each sample is a submission written out as the
+source of its cells (the two honest variants rewrite all six answer cells), and the assignment's samples
+read best side by side in one list.
+"""
 
 from . import Sample
 
