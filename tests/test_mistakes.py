@@ -162,6 +162,14 @@ def public_test_codes(assignment) -> set:
 CHECKS = REPO / "autograder" / "checks"
 
 
+def checks_codes(assignment) -> set:
+    """Every mistake code the checks of an assignment raise: its module, or every module of its package."""
+    module = CHECKS / f"{assignment}.py"
+    paths = [module] if module.exists() else sorted((CHECKS / assignment).glob("*.py"))
+    assert paths, f"no checks module for {assignment}"
+    return set().union(*(raised_codes(path) for path in paths))
+
+
 def test_general_codes_are_those_common_raises():
     common = raised_codes(CHECKS / "common.py")
     assert common, "the AST walk found no code in checks/common.py"
@@ -170,7 +178,7 @@ def test_general_codes_are_those_common_raises():
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_code_an_assignment_raises_is_registered_and_every_registered_code_is_raised(assignment):
-    used = raised_codes(CHECKS / f"{assignment}.py") | public_test_codes(assignment)
+    used = checks_codes(assignment) | public_test_codes(assignment)
     registered = mistakes.codes(assignment)
     assert used - set(registered) == set(), "codes raised but not in autograder.mistakes.MISTAKES"
     assert set(mistakes.MISTAKES[assignment]) - used == set(), "registered codes no check raises"
@@ -197,3 +205,79 @@ def test_the_module_stays_pure():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"re"}
+
+
+# --- public asserts that name their mistake ------------------------------------------------------------
+
+# the notebook's cells a test cell's public asserts need (fast ones: no data, one tiny network)
+SETUP_CELLS = {"tfidf_distances": ("imports",), "artificial_neurons": ("imports", "networks_2d")}
+_TFIDF_COUNTS = "def tfidf_from_counts(counts):\n    counts = np.asarray(sp.csr_matrix(counts).toarray(), dtype=float)\n"
+_IDF = "    n = counts.shape[0]\n    rows = counts * (np.log((1 + n) / (1 + (counts > 0).sum(axis=0))) + 1)\n"
+
+# (assignment, test cell, a student's answer, the code its public asserts must fail with; None: they pass)
+PUBLIC_ASSERTS = [
+    ("tfidf_distances", "test_tfidf_from_counts", _TFIDF_COUNTS + _IDF + "    return sp.csr_matrix(rows)\n", "not_normalized"),
+    ("tfidf_distances", "test_tfidf_from_counts",
+     _TFIDF_COUNTS + _IDF + "    return sp.csr_matrix(rows / np.maximum(np.abs(rows).sum(axis=1, keepdims=True), 1e-300))\n",
+     "l1_normalized"),
+    ("tfidf_distances", "test_tfidf_from_counts",
+     _TFIDF_COUNTS + _IDF + "    return sp.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True))\n", "zero_row_nan"),
+    ("tfidf_distances", "test_tfidf_from_counts", "def tfidf_from_counts(counts):\n    return TfidfTransformer().fit_transform(counts)\n", None),
+    ("tfidf_distances", "test_tfidf_from_counts",
+     _TFIDF_COUNTS + _IDF + "    norms = np.linalg.norm(rows, axis=1, keepdims=True)\n"
+     "    return sp.csr_array(np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0))\n", None),
+    ("artificial_neurons", "test_artificial_neuron",
+     "def artificial_neuron(activation, weights, bias, inputs):\n    return activation(weights @ inputs + bias)\n", "inputs_weights_swapped"),
+    ("artificial_neurons", "test_artificial_neuron",
+     "def artificial_neuron(activation, inputs, bias, weights):\n    return activation(inputs @ weights + bias)\n", "inputs_weights_swapped"),
+    ("artificial_neurons", "test_artificial_neuron",
+     "def artificial_neuron(activation, weights, bias, inputs):\n    return activation(np.dot(inputs, weights) + bias)\n", None),
+    ("artificial_neurons", "test_one_neuron_network",
+     "hidden_output = float(pt @ clf.coefs_[0][:, 0] + clf.intercepts_[0][0])\n"
+     "proba_by_hand = float(clf.predict_proba([pt])[0, 0])\n", "proba_of_class_0"),
+    ("artificial_neurons", "test_one_neuron_network",
+     "hidden_output = float(pt @ clf.coefs_[0][:, 0] + clf.intercepts_[0][0])\n"
+     "proba_by_hand = float(clf.coefs_[1][0, 0] * hidden_output + clf.intercepts_[1][0])\n", "unrecognized"),
+    ("artificial_neurons", "test_one_neuron_network",
+     "hidden_output = pt @ clf.coefs_[0] + clf.intercepts_[0]\n"
+     "proba_by_hand = float(1 / (1 + np.exp(-(hidden_output @ clf.coefs_[1] + clf.intercepts_[1])))[0])\n", None),
+    ("artificial_neurons", "test_count_mlp_params",
+     "def count_mlp_params(clf):\n    return sum(w.size for w in clf.coefs_)\n", "biases_not_counted"),
+    ("artificial_neurons", "test_count_mlp_params",
+     "def count_mlp_params(clf):\n    return sum(b.size for b in clf.intercepts_)\n", "unrecognized"),
+    ("artificial_neurons", "test_count_mlp_params",
+     "def count_mlp_params(clf):\n    return np.sum([a.size for a in clf.coefs_ + clf.intercepts_])\n", None),
+    ("artificial_neurons", "test_mlp_param_formula",
+     "def mlp_param_formula(n_features, hidden_layer_sizes, n_outputs):\n"
+     "    sizes = [n_features] + list(hidden_layer_sizes) + [n_outputs]\n"
+     "    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))\n", "hidden_int_unsupported"),
+    ("artificial_neurons", "test_mlp_param_formula",
+     "def mlp_param_formula(n_features, hidden_layer_sizes, n_outputs):\n"
+     "    sizes = [n_features, *np.atleast_1d(hidden_layer_sizes), n_outputs]\n"
+     "    return int(sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])))\n", None),
+]
+
+
+def public_asserts_mistake(assignment, grade_id, answer):
+    """Run a test cell's public part after the setup cells and ``answer``: the mistake code it fails with, or None."""
+    import warnings
+
+    cells = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source
+             for cell in nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", 4).cells}
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a student's 0 / 0 warns; the notebook shows it, the test does not care
+        for name in SETUP_CELLS[assignment]:
+            exec(cells[name], namespace)  # noqa: S102 - the course's own notebook
+        exec(answer, namespace)  # noqa: S102
+        try:
+            exec(cells[grade_id].split("### BEGIN HIDDEN TESTS")[0], namespace)  # noqa: S102
+        except AssertionError as error:
+            return mistakes.error_mistake("AssertionError", str(error))[0]
+    return None
+
+
+@pytest.mark.parametrize("assignment, grade_id, answer, code", PUBLIC_ASSERTS,
+                         ids=[f"{grade_id}-{code}-{i}" for i, (_, grade_id, _, code) in enumerate(PUBLIC_ASSERTS)])
+def test_public_asserts_name_the_mistake_and_pass_correct_answers(assignment, grade_id, answer, code):
+    assert public_asserts_mistake(assignment, grade_id, answer) == code

@@ -296,6 +296,8 @@ _SUBMODULES = {
     "numpy.testing": (),
     "autograder": ("checks", "reference", "integrity", "sandbox", "errors"),
     "autograder.checks": ("common", "tfidf_distances", "artificial_neurons"),
+    "autograder.checks.tfidf_distances": ("tfidf", "classifiers", "distances", "reading"),
+    "autograder.checks.artificial_neurons": ("networks", "activations", "neuron", "forward", "counting"),
 }
 
 

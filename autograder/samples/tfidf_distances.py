@@ -158,7 +158,7 @@ SAMPLES = [
             )
         },
         expect_lost=("test_tfidf_from_counts",),
-        expect_mistakes={"test_tfidf_from_counts": "unrecognized"},
+        expect_mistakes={"test_tfidf_from_counts": "not_normalized"},
         why="rows not scaled to unit L2 norm",
     ),
     Sample(
