@@ -111,6 +111,58 @@ def generate_assignment(api, name: str) -> None:
         run_converter(app, f"generate_assignment {name}")
 
 
+# The executed solutions must come out byte for byte the same on every build, or each release dirties the
+# checkout: no per-cell execution timestamps (nbclient's ``record_timing``), and no path of this machine's
+# Python installation in the outputs (a warning names the file that raised it) — see ``_portable_outputs``.
+REPRODUCIBLE = {"Execute.record_timing": False}
+
+
+def _install_paths() -> list:
+    """Folders of the Python installation (longest first) that outputs may name: site-packages, stdlib, prefixes."""
+    import sys
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    named = {paths["purelib"]: "site-packages", paths["platlib"]: "site-packages", paths["stdlib"]: "lib/python",
+             sys.prefix: "python", sys.base_prefix: "python"}
+    return sorted(((str(Path(path)), label) for path, label in named.items() if path), key=lambda p: -len(p[0]))
+
+
+def _portable_outputs(notebook: Path) -> None:
+    """Rewrite the executed ``notebook`` without what depends on where it was built: installation paths in
+    text outputs become ``site-packages/...`` (etc.); cell ``execution`` timing metadata and the Python
+    patch version of ``language_info`` go."""
+    import nbformat
+
+    nb = nbformat.read(notebook, nbformat.NO_CONVERT)
+    replacements = _install_paths()
+
+    def portable(text: str) -> str:
+        for path, label in replacements:
+            text = text.replace(path + "/", label + "/")
+        return text
+
+    changed = nb.metadata.get("language_info", {}).pop("version", None) is not None  # the builder's Python
+    for cell in nb.cells:
+        if cell.metadata.pop("execution", None) is not None:
+            changed = True
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = portable(output["text"])
+                changed |= text != output["text"]
+                output["text"] = text
+            elif output.get("output_type") == "error":
+                traceback = [portable(line) for line in output.get("traceback", [])]
+                changed |= traceback != output.get("traceback", [])
+                output["traceback"] = traceback
+            if "data" in output and "text/plain" in output["data"]:
+                text = portable(output["data"]["text/plain"])
+                changed |= text != output["data"]["text/plain"]
+                output["data"]["text/plain"] = text
+    if changed:
+        nbformat.write(nb, notebook)
+
+
 def build(root: Path, names=()) -> list[str]:
     """Regenerate ``release/`` (student version) and ``solutions/`` (executed, no hidden tests) from ``source/``.
 
@@ -122,13 +174,15 @@ def build(root: Path, names=()) -> list[str]:
     root = Path(root).resolve()
     names = require_assignments(root, names)
     with inside(root):
-        api = nbgrader_api(root)
+        api = nbgrader_api(root, **REPRODUCIBLE)
         for name in names:
             generate_assignment(api, name)
             with temp_attrs(api.coursedir, assignment_id=name):
                 app = GenerateSolution(coursedir=api.coursedir, parent=api)
                 app.force = True
                 run_converter(app, f"generate_solution {name}")
+            for notebook in sorted(Path(api.coursedir.format_path(api.coursedir.solution_directory, ".", name)).glob("*.ipynb")):
+                _portable_outputs(notebook)
     return names
 
 
