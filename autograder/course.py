@@ -17,12 +17,37 @@ from .errors import AutograderError, CourseLayoutError
 CONFIG_FILE = "nbgrader_config.py"
 
 
+# nbgrader's folder settings (``c.CourseDirectory.*_directory``); every verb uses the configured names
+FOLDERS = ("source_directory", "release_directory", "solution_directory", "submitted_directory",
+           "autograded_directory", "feedback_directory")
+
+
+def folders(root: Path) -> dict:
+    """``trait -> folder name`` of ``FOLDERS`` as the course's nbgrader_config.py sets them (nbgrader's defaults
+    otherwise), e.g. ``{"source_directory": "source", ...}``."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=load_config(Path(root)))
+    return {trait: getattr(coursedir, trait) for trait in FOLDERS}
+
+
+def folder(root: Path, trait: str) -> Path:
+    """The course's folder for ``trait`` (``"source_directory"``...), e.g. ``root/source``."""
+    return Path(root) / folders(root)[trait]
+
+
 def find_root(start: os.PathLike | str = ".") -> Path:
-    """The nearest folder at or above ``start`` holding ``nbgrader_config.py`` and ``source/``."""
+    """The nearest folder at or above ``start`` holding ``nbgrader_config.py`` and its source folder
+    (``c.CourseDirectory.source_directory``, ``source/`` by default)."""
     start = Path(start).resolve()
-    for folder in [start, *start.parents]:
-        if (folder / CONFIG_FILE).is_file() and (folder / "source").is_dir():
-            return folder
+    for candidate in [start, *start.parents]:
+        if (candidate / CONFIG_FILE).is_file():
+            try:
+                source = folder(candidate, "source_directory")
+            except Exception:  # noqa: BLE001 - a config that does not load: look for the default name
+                source = candidate / "source"
+            if source.is_dir():
+                return candidate
     raise CourseLayoutError(
         f"no course found at or above {start}: run this inside the course folder "
         f"(the one with {CONFIG_FILE} and source/)."
@@ -30,8 +55,8 @@ def find_root(start: os.PathLike | str = ".") -> Path:
 
 
 def assignments(root: Path) -> list[str]:
-    """Names of the assignments in ``source/``: every folder holding a notebook."""
-    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    """Names of the assignments in the source folder (``source/``): every folder holding a notebook."""
+    return sorted(p.name for p in folder(root, "source_directory").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
 def require_assignments(root: Path, names) -> list[str]:
@@ -186,7 +211,13 @@ def build(root: Path, names=()) -> list[str]:
     return names
 
 
-COURSE_FILES = ("nbgrader_config.py", "source", "release", "solutions")
+COURSE_FILES = ("nbgrader_config.py", "source", "release", "solutions")  # with nbgrader's default folder names
+
+
+def course_files(root: Path) -> list:
+    """What the committed course is: its config and its source, release and solution folders (as configured)."""
+    names = folders(root)
+    return [CONFIG_FILE] + [names[trait] for trait in ("source_directory", "release_directory", "solution_directory")]
 
 
 def copy_course(root: Path, destination: Path) -> Path:
@@ -196,7 +227,7 @@ def copy_course(root: Path, destination: Path) -> Path:
     root, destination = Path(root), Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for name in COURSE_FILES:
+    for name in course_files(root):
         if (root / name).is_dir():
             shutil.copytree(root / name, destination / name, ignore=ignore)
         elif (root / name).is_file():
