@@ -137,8 +137,8 @@ def test_gradebook_failing_mid_batch_stops_grading_and_a_rerun_resumes(tmp_path)
     message = failing.stderr.strip().splitlines()[-1]
     assert message.startswith("autograder: could not record the result of cat"), failing.stderr[-3000:]
     assert "database or disk is full" in message
-    assert "3 submission(s) not graded" in message and "1 result(s) were recorded" in message
-    assert f"run `autograder grade {ASSIGNMENT}` again" in message
+    assert "1 result(s) recorded, 4 not (cat's, and 3 submission(s) stopped or never started)" in message
+    assert f"run `autograder grade {ASSIGNMENT}` again: it grades only those 4" in message
     # nothing after the failure was recorded or left in autograded/ (cat's write failed whole)
     assert sorted(recorded(root)) == ["ann"] and submissions(root) == ["ann"]
     assert sorted(p.name for p in (root / "autograded").iterdir()) == ["ann"]
