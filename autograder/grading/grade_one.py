@@ -46,14 +46,10 @@ def _last_error(log: str) -> str:
     return (errors or lines or ["no log"])[-1]
 
 
-# The private course keeps nbgrader's default folder names (``_lay_out``), whatever the course's config
-# (``job.config_text``) calls them; the coordinator writes the results into the course's configured folders.
-PRIVATE_FOLDERS = {
-    "CourseDirectory.source_directory": "source", "CourseDirectory.release_directory": "release",
-    "CourseDirectory.submitted_directory": "submitted", "CourseDirectory.autograded_directory": "autograded",
-    "CourseDirectory.feedback_directory": "feedback",
-    "CourseDirectory.directory_structure": "{nbgrader_step}/{student_id}/{assignment_id}",
-}
+# the private course keeps nbgrader's default folder names (``_lay_out``) whatever the job's config calls them
+PRIVATE_FOLDERS = {f"CourseDirectory.{step}_directory": step
+                   for step in ("source", "release", "submitted", "autograded", "feedback")}
+PRIVATE_FOLDERS["CourseDirectory.directory_structure"] = "{nbgrader_step}/{student_id}/{assignment_id}"
 
 
 def _config(root: Path, job: GradeJob, report_dir: Path):
