@@ -17,12 +17,37 @@ from .errors import AutograderError, CourseLayoutError
 CONFIG_FILE = "nbgrader_config.py"
 
 
+# nbgrader's folder settings (``c.CourseDirectory.*_directory``); every verb uses the configured names
+FOLDERS = ("source_directory", "release_directory", "solution_directory", "submitted_directory",
+           "autograded_directory", "feedback_directory")
+
+
+def folders(root: Path) -> dict:
+    """``trait -> folder name`` of ``FOLDERS`` as the course's nbgrader_config.py sets them (nbgrader's defaults
+    otherwise), e.g. ``{"source_directory": "source", ...}``."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=load_config(Path(root)))
+    return {trait: getattr(coursedir, trait) for trait in FOLDERS}
+
+
+def folder(root: Path, trait: str) -> Path:
+    """The course's folder for ``trait`` (``"source_directory"``...), e.g. ``root/source``."""
+    return Path(root) / folders(root)[trait]
+
+
 def find_root(start: os.PathLike | str = ".") -> Path:
-    """The nearest folder at or above ``start`` holding ``nbgrader_config.py`` and ``source/``."""
+    """The nearest folder at or above ``start`` holding ``nbgrader_config.py`` and its source folder
+    (``c.CourseDirectory.source_directory``, ``source/`` by default)."""
     start = Path(start).resolve()
-    for folder in [start, *start.parents]:
-        if (folder / CONFIG_FILE).is_file() and (folder / "source").is_dir():
-            return folder
+    for candidate in [start, *start.parents]:
+        if (candidate / CONFIG_FILE).is_file():
+            try:
+                source = folder(candidate, "source_directory")
+            except Exception:  # noqa: BLE001 - a config that does not load: look for the default name
+                source = candidate / "source"
+            if source.is_dir():
+                return candidate
     raise CourseLayoutError(
         f"no course found at or above {start}: run this inside the course folder "
         f"(the one with {CONFIG_FILE} and source/)."
@@ -30,8 +55,8 @@ def find_root(start: os.PathLike | str = ".") -> Path:
 
 
 def assignments(root: Path) -> list[str]:
-    """Names of the assignments in ``source/``: every folder holding a notebook."""
-    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    """Names of the assignments in the source folder (``source/``): every folder holding a notebook."""
+    return sorted(p.name for p in folder(root, "source_directory").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
 def require_assignments(root: Path, names) -> list[str]:
@@ -111,6 +136,58 @@ def generate_assignment(api, name: str) -> None:
         run_converter(app, f"generate_assignment {name}")
 
 
+# The executed solutions must come out byte for byte the same on every build, or each release dirties the
+# checkout: no per-cell execution timestamps (nbclient's ``record_timing``), and no path of this machine's
+# Python installation in the outputs (a warning names the file that raised it) — see ``_portable_outputs``.
+REPRODUCIBLE = {"Execute.record_timing": False}
+
+
+def _install_paths() -> list:
+    """Folders of the Python installation (longest first) that outputs may name: site-packages, stdlib, prefixes."""
+    import sys
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    named = {paths["purelib"]: "site-packages", paths["platlib"]: "site-packages", paths["stdlib"]: "lib/python",
+             sys.prefix: "python", sys.base_prefix: "python"}
+    return sorted(((str(Path(path)), label) for path, label in named.items() if path), key=lambda p: -len(p[0]))
+
+
+def _portable_outputs(notebook: Path) -> None:
+    """Rewrite the executed ``notebook`` without what depends on where it was built: installation paths in
+    text outputs become ``site-packages/...`` (etc.); cell ``execution`` timing metadata and the Python
+    patch version of ``language_info`` go."""
+    import nbformat
+
+    nb = nbformat.read(notebook, nbformat.NO_CONVERT)
+    replacements = _install_paths()
+
+    def portable(text: str) -> str:
+        for path, label in replacements:
+            text = text.replace(path + "/", label + "/")
+        return text
+
+    changed = nb.metadata.get("language_info", {}).pop("version", None) is not None  # the builder's Python
+    for cell in nb.cells:
+        if cell.metadata.pop("execution", None) is not None:
+            changed = True
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = portable(output["text"])
+                changed |= text != output["text"]
+                output["text"] = text
+            elif output.get("output_type") == "error":
+                traceback = [portable(line) for line in output.get("traceback", [])]
+                changed |= traceback != output.get("traceback", [])
+                output["traceback"] = traceback
+            if "data" in output and "text/plain" in output["data"]:
+                text = portable(output["data"]["text/plain"])
+                changed |= text != output["data"]["text/plain"]
+                output["data"]["text/plain"] = text
+    if changed:
+        nbformat.write(nb, notebook)
+
+
 def build(root: Path, names=()) -> list[str]:
     """Regenerate ``release/`` (student version) and ``solutions/`` (executed, no hidden tests) from ``source/``.
 
@@ -122,17 +199,25 @@ def build(root: Path, names=()) -> list[str]:
     root = Path(root).resolve()
     names = require_assignments(root, names)
     with inside(root):
-        api = nbgrader_api(root)
+        api = nbgrader_api(root, **REPRODUCIBLE)
         for name in names:
             generate_assignment(api, name)
             with temp_attrs(api.coursedir, assignment_id=name):
                 app = GenerateSolution(coursedir=api.coursedir, parent=api)
                 app.force = True
                 run_converter(app, f"generate_solution {name}")
+            for notebook in sorted(Path(api.coursedir.format_path(api.coursedir.solution_directory, ".", name)).glob("*.ipynb")):
+                _portable_outputs(notebook)
     return names
 
 
-COURSE_FILES = ("nbgrader_config.py", "source", "release", "solutions")
+COURSE_FILES = ("nbgrader_config.py", "source", "release", "solutions")  # with nbgrader's default folder names
+
+
+def course_files(root: Path) -> list:
+    """What the committed course is: its config and its source, release and solution folders (as configured)."""
+    names = folders(root)
+    return [CONFIG_FILE] + [names[trait] for trait in ("source_directory", "release_directory", "solution_directory")]
 
 
 def copy_course(root: Path, destination: Path) -> Path:
@@ -142,7 +227,7 @@ def copy_course(root: Path, destination: Path) -> Path:
     root, destination = Path(root), Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for name in COURSE_FILES:
+    for name in course_files(root):
         if (root / name).is_dir():
             shutil.copytree(root / name, destination / name, ignore=ignore)
         elif (root / name).is_file():

@@ -109,7 +109,7 @@ def student_turn(root: Path, home: Path, student: str, assignment: str, sample_n
             fetched.write_text(BROKEN_TEXT)
             continue
         sample = samples.get(sample_name) or Sample(sample_name, "blank" if sample_name == "blank" else "honest")
-        source_nb = nbformat.read(root / "source" / assignment / fetched.name, 4)
+        source_nb = nbformat.read(course.folder(root, "source_directory") / assignment / fetched.name, 4)
         nbformat.write(make_submission(source_nb, nbformat.read(fetched, 4), sample), fetched)
     _nbgrader(home, student, "submit", assignment)
 

@@ -120,7 +120,9 @@ def graded_assignments(db_url: str, course_id: str) -> list[str]:
 
 def _task_order(root: Path, assignment: str, notebook: str) -> list[str]:
     """grade_ids in the order of the source notebook (empty if the source is not there)."""
-    path = Path(root) / "source" / assignment / f"{notebook}.ipynb"
+    from . import course
+
+    path = course.folder(root, "source_directory") / assignment / f"{notebook}.ipynb"
     if not path.is_file():
         return []
     nb = nbformat.read(path, 4)

@@ -3,7 +3,8 @@
 Three sample submissions of tfidf_distances are graded by the local process pool (the reference) and by
 ``DaskExecutor``: the gradebooks agree cell by cell; a worker killed with SIGKILL in the middle of a
 batch loses nothing (its task runs again elsewhere); a coordinator killed after its first record and
-started again (``autograder grade --scheduler``) grades only what was not recorded. Every gradebook holds exactly one submission per
+started again (``autograder grade --scheduler``) grades only what was not recorded. A task that kills every
+worker it runs on fails alone with ``KilledWorker`` after ``allowed-failures``. Every gradebook holds exactly one submission per
 student with one grade per graded cell.
 """
 
@@ -238,3 +239,28 @@ def test_workers_without_the_sandbox_are_refused_when_it_is_required(tmp_path):
             with pytest.warns(RuntimeWarning, match="GRADING WITHOUT SANDBOX on 1 Dask worker"):
                 reports = DaskExecutor(client).check_workers()
             assert all(report["sandbox"] for report in reports.values())
+
+
+def _plain_job(spec: dict):
+    """A plain job for the cluster: sleep, then return its name; the killer ends its worker process instead."""
+    time.sleep(spec.get("seconds", 0))
+    if spec.get("kill"):
+        os._exit(3)
+    return spec["name"]
+
+
+def test_task_that_kills_every_worker_fails_alone_with_killed_worker():
+    """Dask reschedules a task whose worker died; after ``distributed.scheduler.allowed-failures`` deaths it
+    fails with ``KilledWorker``, for that task alone: every other task of the batch returns its result."""
+    import dask
+
+    specs = [{"name": "killer", "seconds": 1, "kill": True}] + [{"name": f"ok{i}", "seconds": 0.5} for i in range(6)]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+            with distributed.Client(cluster) as dask_client:
+                with DaskExecutor(dask_client, check=False) as executor:
+                    outcomes = {o.job["name"]: o for o in executor.run(_plain_job, specs)}
+    assert sorted(outcomes) == sorted(s["name"] for s in specs)
+    killer = outcomes.pop("killer")
+    assert isinstance(killer.error, distributed.KilledWorker), repr(killer.error)
+    assert {name: (o.result, o.error) for name, o in outcomes.items()} == {name: (name, None) for name in outcomes}

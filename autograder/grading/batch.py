@@ -249,12 +249,13 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
             try:
                 kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback)
             except Exception as error:  # noqa: BLE001 - stop everything: results that cannot be recorded are lost
-                left = len(batch.jobs) - len(summary.graded) - 1
+                left = len(batch.jobs) - len(summary.graded) - 1  # besides this one: stopped or never started
                 raise GradebookWriteError(
                     f"could not record the result of {job.student} ({type(error).__name__}: {error}); stopped grading "
-                    f"{batch.assignment} with {left} submission(s) not graded. {len(summary.graded)} result(s) were "
-                    f"recorded: fix the gradebook ({batch.db_url.split('@')[-1]}) and run `autograder grade "
-                    f"{batch.assignment}` again to grade the rest."
+                    f"{batch.assignment}: {len(summary.graded)} result(s) recorded, {left + 1} not ({job.student}'s, "
+                    f"and {left} submission(s) stopped or never started). Fix the gradebook "
+                    f"({batch.db_url.split('@')[-1]}) and run `autograder grade {batch.assignment}` again: it grades "
+                    f"only those {left + 1}."
                 ) from error
             if kept:
                 summary.with_feedback.add(job.student)

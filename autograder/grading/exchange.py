@@ -73,7 +73,7 @@ def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> Collecte
             api = _api(root, exchange_root)
             _check(api.collect(assignment), f"collect {assignment}",
                    "Check the exchange folder (--exchange DIR or c.Exchange.root) and c.CourseDirectory.course_id.")
-    submitted = root / "submitted"
+    submitted = course.folder(root, "submitted_directory")
     students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
     return Collected(students, skipped)
 
@@ -86,7 +86,9 @@ def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> list:
     `nbgrader zip_collect`; returns the names of the files it skipped (names the regexp does not match)."""
     if not zip_dir.is_dir():
         raise ExchangeError(f"{zip_dir} is not a folder: give --zip the folder of files downloaded from the LMS.")
-    archive = root / "downloaded" / assignment / "archive"
+    settings = course.load_config(root).ZipCollectApp  # nbgrader's zip_collect folders, as configured
+    archive = (root / settings.get("downloaded_directory", "downloaded") / assignment
+               / settings.get("archive_directory", "archive"))
     archive.mkdir(parents=True, exist_ok=True)
     for path in sorted(zip_dir.iterdir()):
         if path.is_file():

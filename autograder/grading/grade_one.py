@@ -46,12 +46,18 @@ def _last_error(log: str) -> str:
     return (errors or lines or ["no log"])[-1]
 
 
+# the private course keeps nbgrader's default folder names (``_lay_out``) whatever the job's config calls them
+PRIVATE_FOLDERS = {f"CourseDirectory.{step}_directory": step
+                   for step in ("source", "release", "submitted", "autograded", "feedback")}
+PRIVATE_FOLDERS["CourseDirectory.directory_structure"] = "{nbgrader_step}/{student_id}/{assignment_id}"
+
+
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
     from ..reference import cache
     from ..sandbox import autograde_preprocessors
 
-    config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}"})
+    config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}", **PRIVATE_FOLDERS})
     course.apply_overrides(config, job.overrides)
     # the sandbox masks this private course's secrets (the real course's come in Sandbox.hidden_paths) and
     # writes how each kernel ended next to it, outside the course
@@ -287,7 +293,7 @@ def _feedback(root: Path, job: GradeJob, db_url: str) -> tuple:
     from .. import course
     from ..gradebook import cell_scores
 
-    api = course.nbgrader_api(root, **{"CourseDirectory.db_url": db_url})
+    api = course.nbgrader_api(root, **{"CourseDirectory.db_url": db_url, **PRIVATE_FOLDERS})
     with course.inside(root), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outcome = api.generate_feedback(job.assignment, job.student, force=True)

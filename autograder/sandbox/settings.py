@@ -32,8 +32,16 @@ class Sandbox(Configurable):
 
 
 def course_secrets(root: Path) -> list:
-    """What a kernel must never see of the course at ``root``: its folders (``COURSE_SECRETS``) and databases."""
+    """What a kernel must never see of the course at ``root``: its folders (``COURSE_SECRETS``, and the names
+    its nbgrader_config.py gives them) and databases."""
     root = Path(root)
-    return [root / name for name in COURSE_SECRETS] + sorted(root.glob("*.db")) + sorted(root.glob("*.sqlite*"))
+    names = list(COURSE_SECRETS)
+    try:
+        from ..course import folders
+
+        names += [name for name in folders(root).values() if name not in names]
+    except Exception:  # noqa: BLE001 - no or unreadable config: the default names are masked all the same
+        pass
+    return [root / name for name in names] + sorted(root.glob("*.db")) + sorted(root.glob("*.sqlite*"))
 
 

@@ -6,6 +6,8 @@ code, the kernel's OOM killer picking the worker), ``concurrent.futures`` breaks
 say which job did it. Every job that was in flight (each leaves a mark while it runs) is then run again, each alone in a process of its
 own: a job that kills that process too is the culprit and fails alone (``WorkerLost``); the others are
 graded normally. Jobs that had not started yet go back to an ordinary pool.
+A pool that breaks twice in a row before any job started (the workers cannot start at all) fails the
+remaining jobs with ``WorkerLost`` instead of retrying forever.
 """
 
 import multiprocessing
@@ -32,11 +34,21 @@ class Inline(Executor):
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel the queue and end the running workers now (``shutdown`` alone would wait for them)."""
+    """Cancel the queue and end the running workers now (``shutdown`` alone would wait for them).
+
+    The worker processes are taken before ``shutdown``, which forgets them (``_processes``: no public API
+    before Python 3.14); each is killed outright if SIGTERM has not ended it within a few seconds.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public API before 3.14
+    for process in processes:
         if process.is_alive():
             process.terminate()
+    for process in processes:
+        process.join(timeout=3)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=3)
 
 
 def _tracked(fn, marks: str, index: int, job):
@@ -68,7 +80,9 @@ class ProcessPool(Executor):
 
     def run(self, fn, jobs):
         pending = list(enumerate(jobs))
+        fruitless = 0  # rounds in a row whose pool broke before any job finished or even started
         while pending:
+            finished = 0
             with tempfile.TemporaryDirectory(prefix="autograder-pool-") as marks:
                 pool = self._pool(min(self.workers, len(pending)))
                 futures = {pool.submit(_tracked, fn, marks, index, job): (index, job) for index, job in pending}
@@ -76,16 +90,27 @@ class ProcessPool(Executor):
                 for future in as_completed(futures):
                     index, job = futures[future]
                     try:
-                        yield Outcome(job, future.result())
+                        outcome = Outcome(job, future.result())
                     except BrokenProcessPool:
                         pending.append((index, job))
+                        continue
                     except Exception as error:  # noqa: BLE001 - reported per job
-                        yield Outcome(job, error=error)
+                        outcome = Outcome(job, error=error)
+                    finished += 1
+                    yield outcome
                 self._release(pool)
                 started = {int(name) for name in os.listdir(marks)}
             # in flight when the pool broke: suspects, each run alone; never started: back in a pool
-            yield from self._isolated(fn, [job for index, job in pending if index in started])
+            suspects = [job for index, job in pending if index in started]
             pending = [(index, job) for index, job in pending if index not in started]
+            fruitless = 0 if finished or suspects else fruitless + 1
+            if fruitless >= 2:  # the workers die before running anything: no job is to blame, none would run
+                for _, job in pending:
+                    yield Outcome(job, error=WorkerLost(
+                        "the grading worker processes died before running any submission, twice (the machine is "
+                        "out of memory or processes, or the worker cannot start): nothing was graded"))
+                return
+            yield from self._isolated(fn, suspects)
 
     def _isolated(self, fn, jobs):
         """Run each job in a process of its own, ``workers`` at a time; a job whose process dies fails alone."""
