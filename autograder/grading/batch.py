@@ -1,13 +1,17 @@
 """Grade every collected submission of an assignment in parallel, then write grades and feedback.
 
-``grade_assignment`` is the coordinator, in three steps: ``plan`` turns each ``submitted/<student>/<assignment>``
-folder into a ``GradeJob`` (skipping submissions whose record already has the same content hash, unless
-``force``); ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
+``grade_assignment`` is the coordinator, in three steps: ``plan`` checks the data, then turns each
+``submitted/<student>/<assignment>`` folder into a ``GradeJob``, skipping submissions whose record holds the
+same fingerprint (``fingerprint``: the submission's files, the assignment's source and release notebooks,
+``nbgrader_config.py``, the grading code and nbgrader's version) unless ``force``, and saying why each
+other one is graded; ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
 (``autograder.grading.executors``) with a progress bar and writes each result as it arrives (the only
 writer of the gradebook, autograded/, feedback/ and the records); ``finish`` makes the feedback the
 workers could not make (withheld or manually graded scores) and reads back every record. If a result
 cannot be written, the batch stops at once: queued submissions are cancelled, running ones stopped,
-and ``GradebookWriteError`` says what failed; the next run resumes where it stopped.
+and ``GradebookWriteError`` says what failed; the next run resumes where it stopped. A submission that
+failed on the grading side (``GradeResult.infrastructure``) keeps its earlier grade and makes
+``GradingSummary.exit_status`` non-zero.
 """
 
 import hashlib
@@ -16,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records
+from ..data import require_newsgroups_cache
 from ..errors import GradebookWriteError, NoSubmissionsError
+from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
 from .executors import make_executor
 from .feedback import generate as generate_feedback
@@ -35,6 +41,27 @@ class GradingSummary:
     records: list = field(default_factory=list)
     feedback_failures: dict = field(default_factory=dict)
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
+    why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
+
+    @property
+    def infrastructure_failures(self) -> list:
+        """Records of this run's submissions that failed on the grading side (their earlier grade kept)."""
+        return [r for r in self.records if r.student in self.graded and r.status == "failed"
+                and any(reason.startswith(REASON_PREFIX) for reason in r.reasons)]
+
+    @property
+    def exit_status(self) -> int:
+        """0, or 1 when a submission failed on the grading side: the batch did not do its job."""
+        return 1 if self.infrastructure_failures else 0
+
+    def why_line(self) -> str:
+        """``source changed: 40 regraded; unchanged: 0 skipped``: why each submission was graded or not."""
+        counts = {}
+        for student in self.graded:
+            reason = self.why.get(student, "graded")
+            counts[reason] = counts.get(reason, 0) + 1
+        parts = [f"{reason}: {n} {'graded' if reason == NEW else 'regraded'}" for reason, n in sorted(counts.items())]
+        return "; ".join(parts + [f"unchanged: {len(self.skipped)} skipped"])
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
@@ -51,8 +78,13 @@ class GradingSummary:
         lines = [
             f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
             f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
+            "why: " + self.why_line(),
             "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
         ]
+        infrastructure = self.infrastructure_failures
+        if infrastructure:
+            lines.append(f"GRADING INFRASTRUCTURE FAILED for {len(infrastructure)} submission(s): no grade was written for "
+                         "them (an earlier grade is kept); fix the cause named below and run the same command again")
         problems = [r for r in self.records if r.status in ("flagged", "failed")]
         if problems:
             lines.append("")
@@ -70,6 +102,61 @@ def content_hash(files: dict) -> str:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     return digest.hexdigest()
+
+
+NEW = "new submission"
+# the parts of a fingerprint, in the order a summary names them
+PARTS = ("submission", "source", "release", "config", "grading code", "nbgrader")
+# what decides how a test cell scores besides the notebooks: the checks, the references, the kernel's extension
+GRADING_CODE = ("checks", "reference", "quiet_kernel.py", "integrity/runtime.py")
+
+
+def tree_hash(files: dict) -> str:
+    """sha256 over ``path -> bytes`` (the same rule as ``content_hash``)."""
+    return content_hash(files)
+
+
+def grading_code_hash() -> str:
+    """sha256 of the Python files of the grading code this process (and therefore every kernel) imports."""
+    package = Path(__file__).resolve().parents[1]
+    files = {}
+    for name in GRADING_CODE:
+        path = package / name
+        for file in ([path] if path.is_file() else sorted(path.rglob("*.py"))):
+            files[str(file.relative_to(package))] = file.read_bytes()
+    return tree_hash(files)
+
+
+def grading_spec(source: dict, release: dict, config_text: str) -> dict:
+    """Everything besides the submission that decides an assignment's grades: one hash (or version) per part."""
+    import nbgrader
+
+    return {
+        "source": tree_hash(source),
+        "release": tree_hash(release),
+        "config": hashlib.sha256(config_text.encode()).hexdigest(),
+        "grading code": grading_code_hash(),
+        "nbgrader": nbgrader.__version__,
+    }
+
+
+def fingerprint(files: dict, spec: dict) -> dict:
+    """The fingerprint of one submission: its own content hash and the assignment's ``grading_spec``."""
+    return {"submission": content_hash(files), **spec}
+
+
+def why_regrade(record, current: dict) -> str:
+    """Why a submission with ``record`` (or None) and fingerprint ``current`` is graded; "" if it is unchanged."""
+    if record is None:
+        return NEW
+    if not record.content_hash:
+        return "earlier grading did not finish"
+    if not record.fingerprint:
+        return "graded before fingerprints were kept"
+    if record.content_hash != current["submission"]:
+        return "submission changed"
+    changed = [part for part in PARTS if record.fingerprint.get(part) != current.get(part)]
+    return " and ".join(changed) + " changed" if changed else ""
 
 
 def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
@@ -115,6 +202,7 @@ class Plan:
     db_url: str
     jobs: list
     hashes: dict  # student -> content hash of the submission
+    fingerprints: dict  # student -> fingerprint (``fingerprint``) recorded with its grade
     require_sandbox: bool
     feedback: bool
     summary: GradingSummary
@@ -162,6 +250,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
 
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
+    require_newsgroups_cache()  # before anything is graded: a kernel without the data would fail every test
     config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
@@ -176,21 +265,25 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     config_text = (root / course.CONFIG_FILE).read_text()
 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
+    spec = grading_spec(source, release, config_text)
     summary = GradingSummary(assignment)
-    jobs, hashes = [], {}
+    jobs, hashes, fingerprints = [], {}, {}
     for student, folder in folders.items():
         files = read_tree(folder)
-        hashes[student] = content_hash(files)
-        if not force and student in known and known[student].content_hash == hashes[student]:
+        fingerprints[student] = fingerprint(files, spec)
+        hashes[student] = fingerprints[student]["submission"]
+        why = why_regrade(known.get(student), fingerprints[student])
+        if not why and not force:
             summary.skipped.append(student)
             continue
+        summary.why[student] = why or "forced (--force)"
         jobs.append(GradeJob(
             course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
             overrides=sandbox_overrides, feedback=feedback,
         ))
-    return Plan(root, assignment, config, coursedir, db_url, jobs, hashes,
+    return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
                 dict(sandbox_overrides)["Sandbox.require"], feedback, summary)
 
 
@@ -234,7 +327,8 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
             # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
             content = batch.hashes[job.student] if outcome.result is not None else ""
             try:
-                kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback)
+                kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback,
+                                          batch.fingerprints.get(job.student) if content else None)
             except Exception as error:  # noqa: BLE001 - stop everything: results that cannot be recorded are lost
                 left = len(batch.jobs) - len(summary.graded) - 1
                 raise GradebookWriteError(
@@ -257,9 +351,12 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
 def finish(batch: Plan) -> GradingSummary:
     """Feedback the workers could not make, stale feedback removed; every record of the assignment read back."""
     summary, root, coursedir, assignment = batch.summary, batch.root, batch.coursedir, batch.assignment
-    autograded = {s for s in summary.graded
-                  if any(Path(coursedir.format_path(coursedir.autograded_directory, s, assignment)).glob("*.ipynb"))}
-    for student in set(summary.graded) - autograded:  # failed now: earlier feedback would mislead
+    # a grading-side failure wrote nothing: its earlier grade, autograded notebook and feedback stand as they were
+    kept = {r.student for r in records.load(batch.db_url, coursedir.course_id, assignment)
+            if r.student in summary.graded and r.status == "failed" and r.reasons and r.reasons[0].startswith(REASON_PREFIX)}
+    autograded = {s for s in summary.graded if s not in kept
+                  and any(Path(coursedir.format_path(coursedir.autograded_directory, s, assignment)).glob("*.ipynb"))}
+    for student in set(summary.graded) - autograded - kept:  # failed now: earlier feedback would mislead
         remove_tree(Path(coursedir.format_path(coursedir.feedback_directory, student, assignment)))
     if batch.feedback:
         rest = sorted(autograded - summary.with_feedback)
