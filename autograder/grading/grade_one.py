@@ -29,6 +29,8 @@ from pathlib import Path
 from . import preflight
 from .files import read_tree, write_tree
 from .jobs import CellResult, CommentResult, GradeJob, GradeResult
+from ..errors import GradingInfrastructureError
+from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
@@ -49,6 +51,7 @@ def _last_error(log: str) -> str:
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
     from ..reference import cache
+    from ..preprocessors.grader_fault import with_stop_on_grader_fault
     from ..sandbox import autograde_preprocessors
 
     config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}"})
@@ -67,7 +70,7 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # whichever pipeline the course configures, its kernels are sandboxed (a plain Execute never runs), and a
     # dead kernel does not lose the grades of the cells that ran before it
     steps = list(config.Autograde.autograde_preprocessors) if "autograde_preprocessors" in config.Autograde else None
-    config.Autograde.autograde_preprocessors = autograde_preprocessors(steps, keep_grading=True)
+    config.Autograde.autograde_preprocessors = with_stop_on_grader_fault(autograde_preprocessors(steps, keep_grading=True))
     return config
 
 
@@ -166,7 +169,10 @@ def grade_one(job: GradeJob) -> GradeResult:
             _grade_in(Path(scratch) / "course", job, result)
     except Exception:  # noqa: BLE001 - a worker must report, not crash the batch
         result.status = "failed"
-        result.reasons.append("the grader itself crashed: " + traceback.format_exc().strip().splitlines()[-1])
+        result.infrastructure = (f"{REASON_PREFIX} the grader itself crashed ("
+                                 + traceback.format_exc().strip().splitlines()[-1]
+                                 + "); see the log tail, fix the grading environment and grade again")
+        result.reasons.append(result.infrastructure)
         result.log_tail = _tail(traceback.format_exc())
         result.kernel = "not run" if result.kernel == "ok" else result.kernel
         result.autograded = {}
@@ -191,6 +197,9 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     submitted = _lay_out(root, job)
     prepared = _preflight(db_url, job, result, submitted)
     failed = not prepared.readable or not _autograde(root, job, result, report_dir)
+    if result.infrastructure:  # the grader's fault: no grade, no feedback; the coordinator keeps the earlier grade
+        result.status, result.kernel = "failed", "not run"
+        return
     autograded = {} if failed else _autograded_notebooks(root, job, result)
     if failed:
         result.kernel = "not run"  # nothing of what ran (if anything) is graded
@@ -225,6 +234,7 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     import nbformat
 
     prepared = _Prepared()
+    _drop_shadowing_files(job, result, submitted)
     for notebook_id, (known, graded) in sorted(_structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
@@ -247,6 +257,30 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     return prepared
 
 
+SHADOWING = re.compile(r"^autograder($|\.)", re.IGNORECASE)
+
+
+def _drop_shadowing_files(job: GradeJob, result: GradeResult, submitted: Path) -> None:
+    """Remove submitted files named ``autograder`` (a folder, ``autograder.py``, ``autograder.pyc``, ...).
+
+    nbgrader copies a submission's files into the kernel's working folder, which is first on the kernel's
+    ``sys.path``: such a file would be imported instead of the grader's package (fake checks that always
+    pass). It is removed before grading and the submission is flagged, its score withheld for review.
+    """
+    shadows = sorted({name.split("/")[0] for name in job.submission if SHADOWING.match(name.split("/")[0])})
+    for name in shadows:
+        path = submitted / name
+        if path.is_dir() and not path.is_symlink():
+            import shutil
+
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        result.withheld = True
+        result.reasons.append(f"integrity: the submission holds '{name}' next to the notebook, which would replace the "
+                              "grader's autograder package in the kernel; it was removed before grading")
+
+
 def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path) -> bool:
     """nbgrader's real ``Autograde`` in the private course; False (with the reason) if nbgrader gave up."""
     from nbgrader.apps import NbGraderAPI
@@ -261,8 +295,26 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     full_log = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
     result.log_tail = _tail(full_log)
     if not outcome["success"]:
-        result.reasons.append(f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
+        fault = _grader_fault(full_log)
+        if fault:
+            result.infrastructure = fault
+            result.reasons.append(fault)
+        else:
+            result.reasons.append(f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
     return bool(outcome["success"])
+
+
+def _grader_fault(log: str) -> str:
+    """The reason ``StopOnGraderFault`` gave in nbgrader's log (``grading infrastructure: ...``), or ""."""
+    for line in log.splitlines():
+        at = line.find(REASON_PREFIX)
+        if at >= 0 and GradingInfrastructureError.__name__ in line:
+            return line[at:].strip()
+    for line in log.splitlines():
+        at = line.find(REASON_PREFIX)
+        if at >= 0:
+            return line[at:].strip()
+    return ""
 
 
 def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult) -> dict:
