@@ -4,9 +4,10 @@ Only the coordinator writes shared state. Grades are written through nbgrader's 
 as ``Autograde`` and ``SaveAutoGrades`` would: the student and the submission (with its timestamp) are
 created or updated, each grade's ``auto_score`` is set, ``needs_manual_grade`` follows SaveAutoGrades'
 rule (a manual score already given, or no automatic score, means a person must look), each solution or
-task cell's ``auto_comment`` and each notebook's late penalty are copied. The autograded files are written
-first; the grades and the ``autograder.records.SubmissionRecord`` (an upsert) then go into the gradebook in
-one transaction, through the ``Gradebook``'s own session, so there is no moment where they disagree.
+task cell's ``auto_comment`` and each notebook's late penalty are copied. The grades and the
+``autograder.records.SubmissionRecord`` (an upsert) go into the gradebook in one transaction, through the
+``Gradebook``'s own session, so there is no moment where they disagree; then the autograded files and the
+feedback are written (a failed transaction leaves all of them as they were).
 
 A result that failed on the grading side (``GradeResult.infrastructure``) writes no grade, no autograded
 file and no feedback: the earlier grade stays, and only the record says what failed (status ``failed``,
@@ -34,10 +35,10 @@ def write_result(coursedir, db_url: str, result: GradeResult, timestamp: str = "
                  feedback: bool = True, fingerprint: dict | None = None) -> bool:
     """Everything the coordinator writes for one result; True if the worker's feedback was kept.
 
-    ``coursedir``: nbgrader's ``CourseDirectory`` (where autograded/ and feedback/ are). autograded/<student>/
-    <assignment>, then the gradebook and the record in one transaction (``write_grades``, with ``content_hash``
-    and ``fingerprint``; "" and ``None`` mean grade it again next run), then feedback/... (``write_feedback``,
-    if ``feedback``). A grading-side failure writes its record only (``keep_earlier_grade``).
+    ``coursedir``: nbgrader's ``CourseDirectory`` (where autograded/ and feedback/ are). The gradebook and the
+    record in one transaction (``write_grades``, with ``content_hash`` and ``fingerprint``; "" and ``None``
+    mean grade it again next run), then autograded/<student>/<assignment> and feedback/...
+    (``write_feedback``, if ``feedback``). A grading-side failure writes its record only (``keep_earlier_grade``).
     """
     course_id = coursedir.course_id
     if result.infrastructure:
@@ -46,9 +47,9 @@ def write_result(coursedir, db_url: str, result: GradeResult, timestamp: str = "
     if result.withheld:
         would_be = sum(cell.auto_score or 0.0 for cell in result.cells)
         result.reasons.append(f"autograde score {would_be:g} withheld for review: the gradebook holds 0 until a person grades it")
-    write_autograded(Path(coursedir.format_path(coursedir.autograded_directory, result.student, result.assignment)), result)
     _, shown = write_grades(db_url, course_id, result, timestamp,
                             record=lambda score: make_record(result, content_hash, score, fingerprint))
+    write_autograded(Path(coursedir.format_path(coursedir.autograded_directory, result.student, result.assignment)), result)
     kept = False
     if feedback and result.feedback:
         kept = write_feedback(Path(coursedir.format_path(coursedir.feedback_directory, result.student, result.assignment)),
