@@ -13,7 +13,7 @@ import nbformat
 import sqlalchemy as sa
 
 from autograder import course, records
-from autograder.grading import batch
+from autograder.grading import fingerprint as batch
 from autograder.preprocessors.grader_fault import REASON_PREFIX, StopOnGraderFault, grader_fault, grader_faults
 
 from .conftest import REPO

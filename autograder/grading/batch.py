@@ -14,7 +14,6 @@ failed on the grading side (``GradeResult.infrastructure``) keeps its earlier gr
 ``GradingSummary.exit_status`` non-zero.
 """
 
-import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from ..data import require_newsgroups_cache
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
+from .fingerprint import content_hash, fingerprint, grading_spec, why_regrade, why_summary  # noqa: F401 - content_hash: API
 from .executors import make_executor
 from .feedback import generate as generate_feedback
 from .files import read_tree, remove_tree
@@ -54,14 +54,6 @@ class GradingSummary:
         """0, or 1 when a submission failed on the grading side: the batch did not do its job."""
         return 1 if self.infrastructure_failures else 0
 
-    def why_line(self) -> str:
-        """``source changed: 40 regraded; unchanged: 0 skipped``: why each submission was graded or not."""
-        counts = {}
-        for student in self.graded:
-            reason = self.why.get(student, "graded")
-            counts[reason] = counts.get(reason, 0) + 1
-        parts = [f"{reason}: {n} {'graded' if reason == NEW else 'regraded'}" for reason, n in sorted(counts.items())]
-        return "; ".join(parts + [f"unchanged: {len(self.skipped)} skipped"])
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
@@ -78,7 +70,7 @@ class GradingSummary:
         lines = [
             f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
             f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
-            "why: " + self.why_line(),
+            "why: " + why_summary({s: self.why.get(s, "graded") for s in self.graded}, len(self.skipped)),
             "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
         ]
         infrastructure = self.infrastructure_failures
@@ -94,69 +86,6 @@ class GradingSummary:
         for student, error in self.feedback_failures.items():
             lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
         return "\n".join(lines)
-
-
-def content_hash(files: dict) -> str:
-    """sha256 over a submission's files (relative paths and contents, in path order)."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    return digest.hexdigest()
-
-
-NEW = "new submission"
-# the parts of a fingerprint, in the order a summary names them
-PARTS = ("submission", "source", "release", "config", "grading code", "nbgrader")
-# what decides how a test cell scores besides the notebooks: the checks, the references, the kernel's extension
-GRADING_CODE = ("checks", "reference", "quiet_kernel.py", "integrity/runtime.py")
-
-
-def tree_hash(files: dict) -> str:
-    """sha256 over ``path -> bytes`` (the same rule as ``content_hash``)."""
-    return content_hash(files)
-
-
-def grading_code_hash() -> str:
-    """sha256 of the Python files of the grading code this process (and therefore every kernel) imports."""
-    package = Path(__file__).resolve().parents[1]
-    files = {}
-    for name in GRADING_CODE:
-        path = package / name
-        for file in ([path] if path.is_file() else sorted(path.rglob("*.py"))):
-            files[str(file.relative_to(package))] = file.read_bytes()
-    return tree_hash(files)
-
-
-def grading_spec(source: dict, release: dict, config_text: str) -> dict:
-    """Everything besides the submission that decides an assignment's grades: one hash (or version) per part."""
-    import nbgrader
-
-    return {
-        "source": tree_hash(source),
-        "release": tree_hash(release),
-        "config": hashlib.sha256(config_text.encode()).hexdigest(),
-        "grading code": grading_code_hash(),
-        "nbgrader": nbgrader.__version__,
-    }
-
-
-def fingerprint(files: dict, spec: dict) -> dict:
-    """The fingerprint of one submission: its own content hash and the assignment's ``grading_spec``."""
-    return {"submission": content_hash(files), **spec}
-
-
-def why_regrade(record, current: dict) -> str:
-    """Why a submission with ``record`` (or None) and fingerprint ``current`` is graded; "" if it is unchanged."""
-    if record is None:
-        return NEW
-    if not record.content_hash:
-        return "earlier grading did not finish"
-    if not record.fingerprint:
-        return "graded before fingerprints were kept"
-    if record.content_hash != current["submission"]:
-        return "submission changed"
-    changed = [part for part in PARTS if record.fingerprint.get(part) != current.get(part)]
-    return " and ".join(changed) + " changed" if changed else ""
 
 
 def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:

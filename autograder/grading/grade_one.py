@@ -29,8 +29,7 @@ from pathlib import Path
 from . import preflight
 from .files import read_tree, write_tree
 from .jobs import CellResult, CommentResult, GradeJob, GradeResult
-from ..errors import GradingInfrastructureError
-from ..preprocessors.grader_fault import REASON_PREFIX
+from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
@@ -130,14 +129,6 @@ def _read_grades(db_url: str, job: GradeJob, executed: dict, zero_credit: dict, 
     return cells, comments, penalties
 
 
-def _zero_grades(job: GradeJob):
-    """Every cell of the assignment at 0 (from the template gradebook): the result of a submission that failed."""
-    with tempfile.TemporaryDirectory(prefix="autograder-zero-") as scratch:
-        path = Path(scratch) / "gradebook.db"
-        path.write_bytes(job.template_db)
-        return _read_grades(f"sqlite:///{path}", job, {}, {}, failed=True)
-
-
 def _structure(db_url: str, job: GradeJob) -> dict:
     """``notebook -> (grade_id -> cell_type of every cell nbgrader knows, grade_ids of graded cells)``."""
     from nbgrader.api import Gradebook
@@ -169,14 +160,12 @@ def grade_one(job: GradeJob) -> GradeResult:
             _grade_in(Path(scratch) / "course", job, result)
     except Exception:  # noqa: BLE001 - a worker must report, not crash the batch
         result.status = "failed"
-        result.infrastructure = (f"{REASON_PREFIX} the grader itself crashed ("
-                                 + traceback.format_exc().strip().splitlines()[-1]
-                                 + "); see the log tail, fix the grading environment and grade again")
-        result.reasons.append(result.infrastructure)
+        result.infrastructure = (f"{REASON_PREFIX} the grader itself crashed ({traceback.format_exc().strip().splitlines()[-1]});"
+                                 " see the log tail, fix the grading environment and grade again")
+        result.reasons.append(result.infrastructure)  # no grade is written: the earlier one stays
         result.log_tail = _tail(traceback.format_exc())
         result.kernel = "not run" if result.kernel == "ok" else result.kernel
-        result.autograded = {}
-        result.cells, result.comments, result.late_penalties = _zero_grades(job)
+        result.autograded, result.cells, result.comments, result.late_penalties = {}, [], [], {}
     result.seconds = time.monotonic() - started
     return result
 
@@ -234,7 +223,9 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     import nbformat
 
     prepared = _Prepared()
-    _drop_shadowing_files(job, result, submitted)
+    shadows = preflight.drop_shadowing_files(job.submission, submitted)
+    result.reasons.extend(shadows)
+    result.withheld = result.withheld or bool(shadows)  # an integrity finding: reviewed by a person
     for notebook_id, (known, graded) in sorted(_structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
@@ -257,30 +248,6 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     return prepared
 
 
-SHADOWING = re.compile(r"^autograder($|\.)", re.IGNORECASE)
-
-
-def _drop_shadowing_files(job: GradeJob, result: GradeResult, submitted: Path) -> None:
-    """Remove submitted files named ``autograder`` (a folder, ``autograder.py``, ``autograder.pyc``, ...).
-
-    nbgrader copies a submission's files into the kernel's working folder, which is first on the kernel's
-    ``sys.path``: such a file would be imported instead of the grader's package (fake checks that always
-    pass). It is removed before grading and the submission is flagged, its score withheld for review.
-    """
-    shadows = sorted({name.split("/")[0] for name in job.submission if SHADOWING.match(name.split("/")[0])})
-    for name in shadows:
-        path = submitted / name
-        if path.is_dir() and not path.is_symlink():
-            import shutil
-
-            shutil.rmtree(path)
-        elif path.exists() or path.is_symlink():
-            path.unlink()
-        result.withheld = True
-        result.reasons.append(f"integrity: the submission holds '{name}' next to the notebook, which would replace the "
-                              "grader's autograder package in the kernel; it was removed before grading")
-
-
 def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path) -> bool:
     """nbgrader's real ``Autograde`` in the private course; False (with the reason) if nbgrader gave up."""
     from nbgrader.apps import NbGraderAPI
@@ -295,26 +262,10 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     full_log = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
     result.log_tail = _tail(full_log)
     if not outcome["success"]:
-        fault = _grader_fault(full_log)
-        if fault:
-            result.infrastructure = fault
-            result.reasons.append(fault)
-        else:
-            result.reasons.append(f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
+        result.infrastructure = reason_in_log(full_log)  # StopOnGraderFault: the grader's fault, not a score
+        result.reasons.append(result.infrastructure
+                              or f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
     return bool(outcome["success"])
-
-
-def _grader_fault(log: str) -> str:
-    """The reason ``StopOnGraderFault`` gave in nbgrader's log (``grading infrastructure: ...``), or ""."""
-    for line in log.splitlines():
-        at = line.find(REASON_PREFIX)
-        if at >= 0 and GradingInfrastructureError.__name__ in line:
-            return line[at:].strip()
-    for line in log.splitlines():
-        at = line.find(REASON_PREFIX)
-        if at >= 0:
-            return line[at:].strip()
-    return ""
 
 
 def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult) -> dict:

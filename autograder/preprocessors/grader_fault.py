@@ -89,3 +89,10 @@ def with_stop_on_grader_fault(steps: list) -> list:
     if at is None:
         return steps
     return steps[: at + 1] + [StopOnGraderFault] + steps[at + 1:]
+
+
+def reason_in_log(log: str) -> str:
+    """The reason ``StopOnGraderFault`` gave in an nbgrader log (``grading infrastructure: ...``), or ""."""
+    lines = [line for line in log.splitlines() if REASON_PREFIX in line]
+    raised = [line for line in lines if INFRASTRUCTURE_ERROR in line] or lines
+    return raised[0][raised[0].index(REASON_PREFIX):].strip() if raised else ""
