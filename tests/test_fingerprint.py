@@ -143,3 +143,23 @@ def test_grade_and_demo_stop_at_once_without_the_data(tmp_path):
         assert "20 Newsgroups data not found" in result.stderr and "SCIKIT_LEARN_DATA" in result.stderr
     assert not (root / "gradebook.db").exists() and not (root / "autograded").exists()  # nothing was graded
     assert not (tmp_path / "demo").exists()
+
+
+def test_a_kernel_whose_extension_failed_refuses_every_cell(monkeypatch):
+    """The extension could not prepare the kernel: every cell raises the grader's error, never a plain failure."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from autograder import quiet_kernel
+    from autograder.errors import GradingInfrastructureError
+    from autograder.integrity import runtime
+
+    monkeypatch.setattr(sys, "stderr", sys.stderr)  # the extension reroutes it
+    monkeypatch.setattr(runtime, "take_snapshot", lambda ipython: 1 / 0)
+    shell = InteractiveShell()
+    quiet_kernel.load_ipython_extension(shell)
+    outcome = shell.run_cell("answer = 42", store_history=False)
+    assert isinstance(outcome.error_in_exec, GradingInfrastructureError)
+    assert str(outcome.error_in_exec).startswith(REASON_PREFIX) and "ZeroDivisionError" in str(outcome.error_in_exec)
+    assert "answer" not in shell.user_ns
+    cell = _test_cell(("GradingInfrastructureError", str(outcome.error_in_exec), []))
+    assert grader_fault(cell) == str(outcome.error_in_exec)

@@ -139,6 +139,14 @@ def term(tmp_path_factory) -> Term:
     reference.write_text(original)
     step("repaired", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
 
+    # the grading kernel cannot import autograder (the old symptom of an editable install from another checkout)
+    config = root / course.CONFIG_FILE
+    kept_config = config.read_text()
+    config.write_text(kept_config + f"\nc.Sandbox.environment = {{'PYTHONPATH': {str(root / 'nowhere')!r}}}\n")
+    step("no module", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
+    step("no module nbgrader", nbgrader(root, "autograde", ASSIGNMENT, "--force", check=False))
+    config.write_text(kept_config)
+
     # a submission that ships a module named like the grader's package, next to its notebook
     fake = "def __getattr__(name):\n    raise SystemExit('fake grader')\n"
     submit(root, "eve", "solution", {"autograder.py": fake, "autograder/__init__.py": fake})
@@ -179,8 +187,7 @@ def test_without_the_data_grade_stops_before_anything_is_graded(term):
 
 
 def test_a_hidden_test_worth_more_in_source_regrades_everyone_to_the_new_maximum(term):
-    before, step = term.steps["check"], term.steps["source"]
-    before = term.steps["first"]
+    before, step = term.steps["first"], term.steps["source"]
     assert step.run.returncode == 0, step.run.stdout + step.run.stderr
     assert re.search(r"why: source( and release)? changed: 2 regraded; unchanged: 0 skipped", step.run.stdout), step.run.stdout
     assert step.maximum[0] == before.maximum[0] + 1  # read from the rebuilt source
@@ -228,6 +235,23 @@ def test_once_repaired_the_failed_submissions_are_graded_again(term):
     assert {r.status for r in step.records.values()} <= {"graded", "flagged"}
     _full_marks(step, "ada")
     assert step.scores == term.steps["check"].scores
+
+
+def test_a_kernel_that_cannot_import_autograder_fails_loudly_under_both_commands(term):
+    from autograder.sandbox import sandbox_available
+
+    if not sandbox_available()[0]:
+        pytest.skip("without bubblewrap the kernel's PYTHONPATH always names the grader's package")
+    before, step, plain = term.steps["repaired"], term.steps["no module"], term.steps["no module nbgrader"]
+    assert step.run.returncode == 1, step.run.stdout + step.run.stderr
+    assert "why: config changed: 2 regraded" in step.run.stdout
+    for record in step.records.values():
+        assert record.status == "failed" and record.content_hash == ""
+        assert record.reasons[0].startswith(f"{REASON_PREFIX} the grading kernel cannot import the autograder package")
+        assert "No module named 'autograder" in record.reasons[0] and "pip install -e" in record.reasons[0]
+    assert step.scores == before.scores
+    assert plain.run.returncode != 0 and "cannot import the autograder package" in plain.run.stdout + plain.run.stderr
+    assert plain.scores == before.scores
 
 
 def test_a_submitted_autograder_module_is_dropped_and_flagged(term):
