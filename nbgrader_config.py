@@ -51,7 +51,11 @@ c.AssignLatePenalties.plugin_class = LatePolicy
 # c.Sandbox.require = True refuses to grade where bubblewrap is missing instead of warning.
 from autograder.sandbox import autograde_preprocessors  # noqa: E402
 
-c.Autograde.autograde_preprocessors = autograde_preprocessors()
+from autograder.preprocessors.grader_fault import with_stop_on_grader_fault  # noqa: E402
+
+# A test that failed on the grader's side (autograder not importable, data missing, a reference computation
+# broken) stops that submission before SaveAutoGrades: no zero is recorded and nbgrader autograde exits non-zero.
+c.Autograde.autograde_preprocessors = with_stop_on_grader_fault(autograde_preprocessors())
 c.Sandbox.require = False
 
 # Feedback shows each test's result and message but never hidden test code (autograder/preprocessors/).

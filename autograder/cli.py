@@ -135,6 +135,11 @@ def grade_(assignment, workers, force, db_url, students, require_sandbox, schedu
     summary = grade_assignment(_root(), assignment, workers=workers, force=force, db_url=db_url, students=students,
                                require_sandbox=require_sandbox, scheduler=scheduler)
     click.echo(summary.table())
+    if summary.exit_status:
+        failures = summary.infrastructure_failures
+        click.echo(f"autograder: {len(failures)} submission(s) of {assignment} failed on the grading side, not the "
+                   f"students' (their earlier grades are kept): {failures[0].reasons[0]}", err=True)
+        sys.exit(summary.exit_status)
 
 
 @main.command("similarity")

@@ -116,10 +116,12 @@ def student_turn(root: Path, home: Path, student: str, assignment: str, sample_n
 
 def demo(source_root, directory=None, workers: int = 2, progress: bool = False, echo=None) -> DemoResult:
     """Run the demo on a copy of the course at ``source_root``; everything is written under ``directory``."""
+    from .data import require_newsgroups_cache
     from .grading import grade_assignment
     from .grading.exchange import collect as exchange_collect
     from .grading.exchange import release as exchange_release
 
+    require_newsgroups_cache()  # before anything is made: grading would stop on it (autograder.data)
     say = echo or (lambda text: None)
     base = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="autograder-demo-"))
     base.mkdir(parents=True, exist_ok=True)

@@ -60,3 +60,10 @@ class DemoError(AutograderError):
 
 class GradebookWriteError(AutograderError):
     """The coordinator could not record a result (database gone, disk full): the batch stopped; rerun resumes."""
+
+
+class GradingInfrastructureError(RuntimeError):
+    """The grading side failed (the checks cannot be imported, the data cannot be read, a reference
+    computation broke): never the student's mistake. Raised inside a grading kernel; the course's
+    autograde pipeline (``autograder.preprocessors.grader_fault``) turns it into a failed submission
+    whose earlier grade is kept, never into a score. The message names the fix."""

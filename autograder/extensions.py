@@ -122,6 +122,15 @@ def extension_of(db_url: str, course_id: str, assignment: str, student: str) -> 
             return None
 
 
+def due_date(db_url: str, course_id: str, assignment: str) -> datetime | None:
+    """The assignment's due date in the gradebook (naive UTC), or None."""
+    with Gradebook(db_url, course_id=course_id) as gb:
+        try:
+            return gb.find_assignment(assignment).duedate
+        except MissingEntry:
+            return None
+
+
 def extensions_by_student(db_url: str, course_id: str, assignment: str) -> dict:
     """``student -> extension in seconds`` of everyone with an extension on ``assignment`` (one query).
 

@@ -2,9 +2,12 @@
 
 nbgrader's schema has per-cell scores but nowhere to say *how* a submission was graded. This table
 holds it: the content hash that makes regrading idempotent (student, assignment, submission content),
-the outcome with its reasons (a flagged submission says why), the kernel's fate and the time taken.
+the outcome with its reasons (a flagged submission says why), the kernel's fate and the time taken,
+and the fingerprint of everything else that decided the grade (``fingerprint``: one hash per part, see
+``autograder.grading.batch.fingerprint``), so that a changed hidden test, check or configuration regrades.
 It lives in the same database as the gradebook (SQLite or PostgreSQL, any SQLAlchemy URL), and only
-the grading coordinator writes it.
+the grading coordinator writes it. A table made before a column existed gets it on first use
+(``ensure_schema``), so an existing course gradebook keeps working.
 """
 
 import json
@@ -34,7 +37,10 @@ _table = sa.Table(
     sa.Column("max_score", sa.Float, nullable=False),
     sa.Column("withheld", sa.Boolean, nullable=False),
     sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False, server_default="{}"),
 )
+# columns added after the table first shipped: (name, SQL type and default) for ALTER TABLE
+_ADDED_COLUMNS = {"fingerprint": "TEXT NOT NULL DEFAULT '{}'"}
 
 
 @dataclass
@@ -57,6 +63,7 @@ class SubmissionRecord:
     max_score: float = 0.0
     withheld: bool = False
     graded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fingerprint: dict = field(default_factory=dict)  # part ("submission", "source", ...) -> hash or version
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -72,15 +79,26 @@ def engine(db_url: str) -> sa.Engine:
     """The one engine of ``db_url`` in this process, with the records table created on first use."""
     if db_url not in _ENGINES:
         created = sa.create_engine(db_url)
-        _metadata.create_all(created)
+        with created.begin() as connection:
+            ensure_schema(connection)
         _ENGINES[db_url] = created
     return _ENGINES[db_url]
+
+
+def ensure_schema(connection) -> None:
+    """Create the records table, or add the columns an older version of it lacks (inside the caller's transaction)."""
+    _metadata.create_all(connection)
+    have = {column["name"] for column in sa.inspect(connection).get_columns(_table.name)}
+    for name, declaration in _ADDED_COLUMNS.items():
+        if name not in have:
+            connection.execute(sa.text(f"ALTER TABLE {_table.name} ADD COLUMN {name} {declaration}"))
 
 
 def upsert(connection, course_id: str, record: SubmissionRecord) -> None:
     """Insert or replace the record of (course, assignment, student) on ``connection`` (inside its transaction)."""
     row = asdict(record)
     row["reasons"] = json.dumps(list(record.reasons))
+    row["fingerprint"] = json.dumps(dict(record.fingerprint), sort_keys=True)
     row["course_id"] = course_id
     dialect = connection.dialect.name
     if dialect in ("sqlite", "postgresql"):
@@ -107,6 +125,7 @@ def _query(db_url: str, query) -> list[SubmissionRecord]:
     for row in rows:
         values = {key: row[key] for key in SubmissionRecord.__dataclass_fields__}
         values["reasons"] = json.loads(values["reasons"])
+        values["fingerprint"] = json.loads(values["fingerprint"] or "{}")
         records.append(SubmissionRecord(**values))
     return records
 

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,49 @@ REPO = Path(__file__).resolve().parents[1]
 # nbgrader shells out to `alembic` and starts kernels from PATH: use this interpreter's environment.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
+# Everything this session (and every process it starts) puts in the temporary folder goes into a private
+# folder, so that what the tests leave behind can be told from other runs on the same machine: at the end it
+# must hold nothing but pytest's own tmp_path folders (``pytest_sessionfinish``).
+_SYSTEM_TMP = tempfile.gettempdir()
+SESSION_TMP = Path(tempfile.mkdtemp(prefix="autograder-tests-", dir=_SYSTEM_TMP))
+os.environ["TMPDIR"] = str(SESSION_TMP)
+tempfile.tempdir = None  # recomputed from TMPDIR on next use
+# Dask's LocalCluster keeps its `dask-scratch-space` beside pytest's tmp_path folders, which pytest prunes
+os.environ["DASK_TEMPORARY_DIRECTORY"] = str(SESSION_TMP / "pytest-dask")
+if "dask" in sys.modules:
+    import dask
+
+    dask.config.set({"temporary-directory": os.environ["DASK_TEMPORARY_DIRECTORY"]})
+
+
+def _leftovers() -> list:
+    """What the session left in its temporary folder besides pytest's (tmp_path) and Dask's scratch folders."""
+    return sorted(p.name for p in SESSION_TMP.iterdir() if not p.name.startswith(("pytest-of-", "pytest-dask")))
+
 
 def pytest_sessionstart(session):
     try:
         require_newsgroups_cache()
     except DataNotFound as error:
         pytest.exit(str(error), returncode=3)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session when its tests left files in the temporary folder (kernels, grading scratch...)."""
+    left = _leftovers()
+    if left:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (f"the tests left {len(left)} entr{'y' if len(left) == 1 else 'ies'} in the temporary folder "
+                   f"{SESSION_TMP} (kept for inspection): {', '.join(left[:20])}")
+        if reporter is not None:
+            reporter.write_line(f"ERROR: {message}", red=True)
+        else:
+            print(f"ERROR: {message}", file=sys.stderr)
+    else:
+        import shutil
+
+        shutil.rmtree(SESSION_TMP, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,30 @@
 """Grade every collected submission of an assignment in parallel, then write grades and feedback.
 
-``grade_assignment`` is the coordinator, in three steps: ``plan`` turns each ``submitted/<student>/<assignment>``
-folder into a ``GradeJob`` (skipping submissions whose record already has the same content hash, unless
-``force``); ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
+``grade_assignment`` is the coordinator, in three steps: ``plan`` checks the data, then turns each
+``submitted/<student>/<assignment>`` folder into a ``GradeJob``, skipping submissions whose record holds the
+same fingerprint (``fingerprint``: the submission's files, the assignment's source and release notebooks,
+``nbgrader_config.py``, the grading code and nbgrader's version) unless ``force``, and saying why each
+other one is graded; ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
 (``autograder.grading.executors``) with a progress bar and writes each result as it arrives (the only
 writer of the gradebook, autograded/, feedback/ and the records); ``finish`` makes the feedback the
 workers could not make (withheld or manually graded scores) and reads back every record. If a result
 cannot be written, the batch stops at once: queued submissions are cancelled, running ones stopped,
-and ``GradebookWriteError`` says what failed; the next run resumes where it stopped.
+and ``GradebookWriteError`` says what failed; the next run resumes where it stopped. A submission that
+failed on the grading side (``GradeResult.infrastructure``) keeps its earlier grade and makes
+``GradingSummary.exit_status`` non-zero.
 """
 
-import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records
-from ..extensions import extensions_by_student
+from ..data import require_newsgroups_cache
+from ..extensions import due_date, extensions_by_student
 from ..errors import GradebookWriteError, NoSubmissionsError
+from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
+from .fingerprint import content_hash, fingerprint, grading_spec, why_regrade, why_summary  # noqa: F401 - content_hash: API
 from .executors import make_executor
 from .feedback import generate as generate_feedback
 from .files import read_tree, remove_tree
@@ -38,6 +44,19 @@ class GradingSummary:
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
     similarity: str = ""  # one line on the similarity check run after grading
     unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
+    why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
+
+    @property
+    def infrastructure_failures(self) -> list:
+        """Records of this run's submissions that failed on the grading side (their earlier grade kept)."""
+        return [r for r in self.records if r.student in self.graded and r.status == "failed"
+                and any(reason.startswith(REASON_PREFIX) for reason in r.reasons)]
+
+    @property
+    def exit_status(self) -> int:
+        """0, or 1 when a submission failed on the grading side: the batch did not do its job."""
+        return 1 if self.infrastructure_failures else 0
+
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
@@ -54,9 +73,14 @@ class GradingSummary:
         lines = [
             f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
             f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
+            "why: " + why_summary({s: self.why.get(s, "graded") for s in self.graded}, len(self.skipped)),
             "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
         ]
         lines += [f"LIMIT NOT APPLIED: {limit}" for limit in self.unenforced_limits]
+        infrastructure = self.infrastructure_failures
+        if infrastructure:
+            lines.append(f"GRADING INFRASTRUCTURE FAILED for {len(infrastructure)} submission(s): no grade was written for "
+                         "them (an earlier grade is kept); fix the cause named below and run the same command again")
         problems = [r for r in self.records if r.status in ("flagged", "failed")]
         if problems:
             lines.append("")
@@ -68,14 +92,6 @@ class GradingSummary:
         if self.similarity:
             lines.append(self.similarity)
         return "\n".join(lines)
-
-
-def content_hash(files: dict) -> str:
-    """sha256 over a submission's files (relative paths and contents, in path order)."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    return digest.hexdigest()
 
 
 def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
@@ -127,6 +143,7 @@ class Plan:
     db_url: str
     jobs: list
     hashes: dict  # student -> content hash of the submission
+    fingerprints: dict  # student -> fingerprint (``fingerprint``) recorded with its grade
     require_sandbox: bool
     feedback: bool
     summary: GradingSummary
@@ -174,6 +191,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
 
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
+    require_newsgroups_cache()  # before anything is graded: a kernel without the data would fail every test
     config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
@@ -189,21 +207,25 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
     extended = extensions_by_student(db_url, course_id, assignment)
+    spec = grading_spec(source, release, config_text, due_date(db_url, course_id, assignment))
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
-    jobs, hashes = [], {}
+    jobs, hashes, fingerprints = [], {}, {}
     for student, folder in folders.items():
         files = read_tree(folder)
-        hashes[student] = content_hash(files)
-        if not force and student in known and known[student].content_hash == hashes[student]:
+        fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0))
+        hashes[student] = fingerprints[student]["submission"]
+        why = why_regrade(known.get(student), fingerprints[student])
+        if not why and not force:
             summary.skipped.append(student)
             continue
+        summary.why[student] = why or "forced (--force)"
         jobs.append(GradeJob(
             course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
             overrides=sandbox_overrides, feedback=feedback, extension_seconds=extended.get(student, 0.0),
         ))
-    return Plan(root, assignment, config, coursedir, db_url, jobs, hashes,
+    return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
                 dict(sandbox_overrides)["Sandbox.require"], feedback, summary)
 
 
@@ -247,7 +269,8 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
             # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
             content = batch.hashes[job.student] if outcome.result is not None else ""
             try:
-                kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback)
+                kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback,
+                                          batch.fingerprints.get(job.student) if content else None)
             except Exception as error:  # noqa: BLE001 - stop everything: results that cannot be recorded are lost
                 left = len(batch.jobs) - len(summary.graded) - 1  # besides this one: stopped or never started
                 raise GradebookWriteError(
@@ -271,9 +294,12 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
 def finish(batch: Plan) -> GradingSummary:
     """Feedback the workers could not make, stale feedback removed; every record of the assignment read back."""
     summary, root, coursedir, assignment = batch.summary, batch.root, batch.coursedir, batch.assignment
-    autograded = {s for s in summary.graded
-                  if any(Path(coursedir.format_path(coursedir.autograded_directory, s, assignment)).glob("*.ipynb"))}
-    for student in set(summary.graded) - autograded:  # failed now: earlier feedback would mislead
+    # a grading-side failure wrote nothing: its earlier grade, autograded notebook and feedback stand as they were
+    kept = {r.student for r in records.load(batch.db_url, coursedir.course_id, assignment)
+            if r.student in summary.graded and r.status == "failed" and r.reasons and r.reasons[0].startswith(REASON_PREFIX)}
+    autograded = {s for s in summary.graded if s not in kept
+                  and any(Path(coursedir.format_path(coursedir.autograded_directory, s, assignment)).glob("*.ipynb"))}
+    for student in set(summary.graded) - autograded - kept:  # failed now: earlier feedback would mislead
         remove_tree(Path(coursedir.format_path(coursedir.feedback_directory, student, assignment)))
     if batch.feedback:
         rest = sorted(autograded - summary.with_feedback)

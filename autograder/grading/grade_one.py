@@ -29,6 +29,7 @@ from pathlib import Path
 from . import preflight
 from .files import read_tree, write_tree
 from .jobs import CellResult, CommentResult, GradeJob, GradeResult
+from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
@@ -55,6 +56,7 @@ PRIVATE_FOLDERS["CourseDirectory.directory_structure"] = "{nbgrader_step}/{stude
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
     from ..reference import cache
+    from ..preprocessors.grader_fault import with_stop_on_grader_fault
     from ..sandbox import autograde_preprocessors
 
     config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}", **PRIVATE_FOLDERS})
@@ -73,7 +75,7 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # whichever pipeline the course configures, its kernels are sandboxed (a plain Execute never runs), and a
     # dead kernel does not lose the grades of the cells that ran before it
     steps = list(config.Autograde.autograde_preprocessors) if "autograde_preprocessors" in config.Autograde else None
-    config.Autograde.autograde_preprocessors = autograde_preprocessors(steps, keep_grading=True)
+    config.Autograde.autograde_preprocessors = with_stop_on_grader_fault(autograde_preprocessors(steps, keep_grading=True))
     return config
 
 
@@ -133,14 +135,6 @@ def _read_grades(db_url: str, job: GradeJob, executed: dict, zero_credit: dict, 
     return cells, comments, penalties
 
 
-def _zero_grades(job: GradeJob):
-    """Every cell of the assignment at 0 (from the template gradebook): the result of a submission that failed."""
-    with tempfile.TemporaryDirectory(prefix="autograder-zero-") as scratch:
-        path = Path(scratch) / "gradebook.db"
-        path.write_bytes(job.template_db)
-        return _read_grades(f"sqlite:///{path}", job, {}, {}, failed=True)
-
-
 def _structure(db_url: str, job: GradeJob) -> dict:
     """``notebook -> (grade_id -> cell_type of every cell nbgrader knows, grade_ids of graded cells)``."""
     from nbgrader.api import Gradebook
@@ -172,11 +166,12 @@ def grade_one(job: GradeJob) -> GradeResult:
             _grade_in(Path(scratch) / "course", job, result)
     except Exception:  # noqa: BLE001 - a worker must report, not crash the batch
         result.status = "failed"
-        result.reasons.append("the grader itself crashed: " + traceback.format_exc().strip().splitlines()[-1])
+        result.infrastructure = (f"{REASON_PREFIX} the grader itself crashed ({traceback.format_exc().strip().splitlines()[-1]});"
+                                 " see the log tail, fix the grading environment and grade again")
+        result.reasons.append(result.infrastructure)  # no grade is written: the earlier one stays
         result.log_tail = _tail(traceback.format_exc())
         result.kernel = "not run" if result.kernel == "ok" else result.kernel
-        result.autograded = {}
-        result.cells, result.comments, result.late_penalties = _zero_grades(job)
+        result.autograded, result.cells, result.comments, result.late_penalties = {}, [], [], {}
     result.seconds = time.monotonic() - started
     return result
 
@@ -197,6 +192,9 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     submitted = _lay_out(root, job)
     prepared = _preflight(db_url, job, result, submitted)
     failed = not prepared.readable or not _autograde(root, job, result, report_dir)
+    if result.infrastructure:  # the grader's fault: no grade, no feedback; the coordinator keeps the earlier grade
+        result.status, result.kernel = "failed", "not run"
+        return
     autograded = {} if failed else _autograded_notebooks(root, job, result)
     if failed:
         result.kernel = "not run"  # nothing of what ran (if anything) is graded
@@ -231,6 +229,9 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     import nbformat
 
     prepared = _Prepared()
+    shadows = preflight.drop_shadowing_files(job.submission, submitted)
+    result.reasons.extend(shadows)
+    result.withheld = result.withheld or bool(shadows)  # an integrity finding: reviewed by a person
     for notebook_id, (known, graded) in sorted(_structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
@@ -271,7 +272,9 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     full_log = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
     result.log_tail = _tail(full_log)
     if not outcome["success"]:
-        result.reasons.append(f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
+        result.infrastructure = reason_in_log(full_log)  # StopOnGraderFault: the grader's fault, not a score
+        result.reasons.append(result.infrastructure
+                              or f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
     return bool(outcome["success"])
 
 

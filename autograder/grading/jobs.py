@@ -65,6 +65,7 @@ class GradeResult:
     withheld: bool = False  # tampering suspected (integrity findings): the score waits for a person
     feedback: dict = field(default_factory=dict)  # path relative to feedback/<student>/<assignment>/ -> bytes
     feedback_scores: dict = field(default_factory=dict)  # grade_id -> the score the feedback shows
+    infrastructure: str = ""  # why the grading side failed ("grading infrastructure: ..."): no grade is written
 
     @property
     def score(self) -> float:

@@ -12,9 +12,13 @@ named in a reason so that the submission is flagged for a person to look at:
   in the source; the grader gives it zero credit (``Preflight.zero_credit``).
 
 A notebook that is not readable JSON/nbformat cannot be repaired: ``Preflight.unreadable`` says why.
+Files that would replace the grader's own ``autograder`` package in the kernel are removed
+(``drop_shadowing_files``), each named in an integrity reason.
 """
 
 import copy
+import re
+import shutil
 from dataclasses import dataclass, field
 
 import nbformat
@@ -114,3 +118,25 @@ def check(data: bytes, name: str, reference_nb, known: dict, graded: set) -> Pre
 def to_bytes(notebook) -> bytes:
     """The notebook as nbformat writes it."""
     return nbformat.writes(notebook).encode("utf-8")
+
+
+SHADOWING = re.compile(r"^autograder($|\.)", re.IGNORECASE)
+
+
+def drop_shadowing_files(submission: dict, folder) -> list:
+    """Remove from ``folder`` the submitted files named ``autograder`` (``autograder/``, ``autograder.py``, ``.pyc``...).
+
+    nbgrader copies a submission's files into the kernel's working folder, which is first on the kernel's
+    ``sys.path``: such a file would be imported instead of the grader's package (checks that always pass).
+    ``submission``: path -> bytes as submitted. Returns one ``integrity: ...`` reason per removed name.
+    """
+    reasons = []
+    for name in sorted({path.split("/")[0] for path in submission if SHADOWING.match(path.split("/")[0])}):
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        reasons.append(f"integrity: the submission holds '{name}' next to the notebook, which would replace the "
+                       "grader's autograder package in the kernel; it was removed before grading")
+    return reasons

@@ -4,8 +4,14 @@ Only the coordinator writes shared state. Grades are written through nbgrader's 
 as ``Autograde`` and ``SaveAutoGrades`` would: the student and the submission (with its timestamp) are
 created or updated, each grade's ``auto_score`` is set, ``needs_manual_grade`` follows SaveAutoGrades'
 rule (a manual score already given, or no automatic score, means a person must look), each solution or
-task cell's ``auto_comment`` and each notebook's late penalty are copied. Then the autograded files are
-written and an ``autograder.records.SubmissionRecord`` is saved.
+task cell's ``auto_comment`` and each notebook's late penalty are copied. The grades and the
+``autograder.records.SubmissionRecord`` (an upsert) go into the gradebook in one transaction, through the
+``Gradebook``'s own session, so there is no moment where they disagree; then the autograded files and the
+feedback are written (a failed transaction leaves all of them as they were).
+
+A result that failed on the grading side (``GradeResult.infrastructure``) writes no grade, no autograded
+file and no feedback: the earlier grade stays, and only the record says what failed (status ``failed``,
+the score of the earlier grade, no content hash and no fingerprint, so the next run grades it again).
 
 A withheld result (tampering suspected) is written with every automatic score at 0 and every cell
 marked for manual grading: nbgrader's own export and formgrader then never pass the suspect score
@@ -26,30 +32,65 @@ from .jobs import GradeResult
 
 
 def write_result(coursedir, db_url: str, result: GradeResult, timestamp: str = "", content_hash: str = "",
-                 feedback: bool = True) -> bool:
+                 feedback: bool = True, fingerprint: dict | None = None) -> bool:
     """Everything the coordinator writes for one result; True if the worker's feedback was kept.
 
-    ``coursedir``: nbgrader's ``CourseDirectory`` (where autograded/ and feedback/ are). The gradebook
-    (``write_grades``), autograded/<student>/<assignment>, feedback/... (``write_feedback``, if
-    ``feedback``) and the record (``save_record``, with ``content_hash``; "" means grade it again next run).
+    ``coursedir``: nbgrader's ``CourseDirectory`` (where autograded/ and feedback/ are). The gradebook and the
+    record in one transaction (``write_grades``, with ``content_hash`` and ``fingerprint``; "" and ``None``
+    mean grade it again next run), then autograded/<student>/<assignment> and feedback/...
+    (``write_feedback``, if ``feedback``). A grading-side failure writes its record only (``keep_earlier_grade``).
     """
+    course_id = coursedir.course_id
+    if result.infrastructure:
+        keep_earlier_grade(db_url, course_id, result)
+        return False
     if result.withheld:
         would_be = sum(cell.auto_score or 0.0 for cell in result.cells)
         result.reasons.append(f"autograde score {would_be:g} withheld for review: the gradebook holds 0 until a person grades it")
-    course_id = coursedir.course_id
-    score, shown = write_grades(db_url, course_id, result, timestamp)
+    _, shown = write_grades(db_url, course_id, result, timestamp,
+                            record=lambda score: make_record(result, content_hash, score, fingerprint))
     write_autograded(Path(coursedir.format_path(coursedir.autograded_directory, result.student, result.assignment)), result)
     kept = False
     if feedback and result.feedback:
         kept = write_feedback(Path(coursedir.format_path(coursedir.feedback_directory, result.student, result.assignment)),
                               result, shown)
-    save_record(db_url, course_id, result, content_hash, score)
     return kept
 
 
-def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: str = "") -> tuple:
+def keep_earlier_grade(db_url: str, course_id: str, result: GradeResult) -> records.SubmissionRecord:
+    """Record a grading-side failure without touching the gradebook's grades: the earlier grade (if any) stays.
+
+    The record is ``failed`` with the reason, carries the earlier record's score (so exports and reports
+    show the grade that stands) and no content hash, so the next ``grade`` run grades the submission again.
+    """
+    earlier = records.find(db_url, course_id, result.assignment, result.student)
+    reasons = list(result.reasons)
+    if earlier is not None and earlier.content_hash:
+        reasons.append(f"the earlier grade ({earlier.score:g} / {earlier.max_score:g}, {earlier.status}) is kept "
+                       "until the submission is graded again")
+    else:
+        reasons.append("no grade was recorded for this submission; grade it again once the grading side is fixed")
+    record = records.SubmissionRecord(
+        assignment=result.assignment, student=result.student, content_hash="", status="failed", reasons=reasons,
+        kernel="not run", seconds=float(result.seconds),
+        score=earlier.score if earlier is not None else 0.0,
+        max_score=earlier.max_score if earlier is not None else 0.0,
+        withheld=earlier.withheld if earlier is not None else False,
+        fingerprint={},
+    )
+    records.save(db_url, course_id, record)
+    return record
+
+
+def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: str = "", record=None) -> tuple:
     """Write ``result`` into the gradebook at ``db_url``; returns the submission's score there and
-    ``grade_id -> score`` of its cells (what feedback made from the gradebook would show)."""
+    ``grade_id -> score`` of its cells (what feedback made from the gradebook would show).
+
+    ``record``: ``score -> SubmissionRecord``, upserted through the gradebook's own session so that the
+    grades and the record are committed together (one transaction).
+    """
+    if record is not None:
+        records.engine(db_url)  # the records table exists (and has every column) before the transaction
     with warnings.catch_warnings(), Gradebook(db_url, course_id=course_id) as gb:
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session handling; autograde shows them too
         gb.update_or_create_student(result.student)
@@ -76,11 +117,16 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
         for notebook, penalty in result.late_penalties.items():
             notebooks[notebook].late_submission_penalty = penalty
         names = {grade.id: grade_id for (_, grade_id), grade in grades.items()}
-        gb.db.commit()
+        gb.db.flush()
         # Grade.score is computed by the database (manual over auto, extra credit): one query for all cells
         rows = gb.db.query(Grade.id, Grade.score).filter(Grade.id.in_(list(names)))
         shown = {names[grade_id]: float(score or 0.0) for grade_id, score in rows}
-        return float(submission.score), shown
+        gb.db.refresh(submission)
+        score = float(submission.score)
+        if record is not None:
+            records.upsert(gb.db.connection(), course_id, record(score))
+        gb.db.commit()
+        return score, shown
 
 
 def write_autograded(folder: Path, result: GradeResult) -> None:
@@ -104,9 +150,9 @@ def write_feedback(folder: Path, result: GradeResult, shown: dict) -> bool:
     return True
 
 
-def save_record(db_url: str, course_id: str, result: GradeResult, content_hash: str, score: float) -> records.SubmissionRecord:
-    """Save and return the ``SubmissionRecord`` of ``result``."""
-    record = records.SubmissionRecord(
+def make_record(result: GradeResult, content_hash: str, score: float, fingerprint: dict | None = None) -> records.SubmissionRecord:
+    """The ``SubmissionRecord`` of ``result`` (``fingerprint``: what decided the grade, ``None``: nothing kept)."""
+    return records.SubmissionRecord(
         assignment=result.assignment,
         student=result.student,
         content_hash=content_hash,
@@ -117,6 +163,13 @@ def save_record(db_url: str, course_id: str, result: GradeResult, content_hash: 
         score=float(score),
         max_score=float(result.max_score),
         withheld=bool(result.withheld),
+        fingerprint=dict(fingerprint or {}) if content_hash else {},
     )
+
+
+def save_record(db_url: str, course_id: str, result: GradeResult, content_hash: str, score: float,
+                fingerprint: dict | None = None) -> records.SubmissionRecord:
+    """Save and return the ``SubmissionRecord`` of ``result`` (on its own; ``write_result`` saves it with the grades)."""
+    record = make_record(result, content_hash, score, fingerprint)
     records.save(db_url, course_id, record)
     return record

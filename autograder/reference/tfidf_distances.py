@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import grader_side
+
 SELECTED_CATEGORIES = ("comp.graphics", "sci.crypt")
 
 
@@ -110,6 +112,7 @@ class Lecture:
 _LECTURES = {}  # categories -> Lecture: computed once per process, or installed from the grading worker's cache
 
 
+@grader_side
 def lecture(categories=SELECTED_CATEGORIES) -> Lecture:
     """The notebook's pipeline on the real data, once per process (see ``compute_lecture``)."""
     categories = tuple(categories)
