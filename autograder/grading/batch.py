@@ -15,83 +15,21 @@ failed on the grading side (``GradeResult.infrastructure``) keeps its earlier gr
 """
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import course, records
 from ..data import require_newsgroups_cache
 from ..extensions import due_date, extensions_by_student
 from ..errors import GradebookWriteError, NoSubmissionsError
-from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
-from .fingerprint import content_hash, fingerprint, grading_spec, why_regrade, why_summary  # noqa: F401 - content_hash: API
+from .fingerprint import content_hash, fingerprint, grading_spec, why_regrade  # noqa: F401 - content_hash: API
 from .executors import make_executor
 from .feedback import generate as generate_feedback
 from .files import read_tree, remove_tree
 from .jobs import GradeJob, GradeResult
 from .settings import Grading
-
-
-@dataclass
-class GradingSummary:
-    """What one ``grade`` run did; ``records`` hold every submission of the assignment afterwards."""
-
-    assignment: str
-    graded: list = field(default_factory=list)  # students graded in this run (any status)
-    skipped: list = field(default_factory=list)  # unchanged since their last grading
-    records: list = field(default_factory=list)
-    feedback_failures: dict = field(default_factory=dict)
-    with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
-    similarity: str = ""  # one line on the similarity check run after grading
-    unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
-    why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
-
-    @property
-    def infrastructure_failures(self) -> list:
-        """Records of this run's submissions that failed on the grading side (their earlier grade kept)."""
-        return [r for r in self.records if r.student in self.graded and r.status == "failed"
-                and any(reason.startswith(REASON_PREFIX) for reason in r.reasons)]
-
-    @property
-    def exit_status(self) -> int:
-        """0, or 1 when a submission failed on the grading side: the batch did not do its job."""
-        return 1 if self.infrastructure_failures else 0
-
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.records if r.student in self.graded and r.status == status)
-
-    @property
-    def mean_score(self) -> float | None:
-        scores = [r.score for r in self.records]
-        return sum(scores) / len(scores) if scores else None
-
-    def table(self) -> str:
-        """A short plain-text summary for the command line."""
-        mean = self.mean_score
-        max_score = max((r.max_score for r in self.records), default=0.0)
-        lines = [
-            f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
-            f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
-            "why: " + why_summary({s: self.why.get(s, "graded") for s in self.graded}, len(self.skipped)),
-            "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
-        ]
-        lines += [f"LIMIT NOT APPLIED: {limit}" for limit in self.unenforced_limits]
-        infrastructure = self.infrastructure_failures
-        if infrastructure:
-            lines.append(f"GRADING INFRASTRUCTURE FAILED for {len(infrastructure)} submission(s): no grade was written for "
-                         "them (an earlier grade is kept); fix the cause named below and run the same command again")
-        problems = [r for r in self.records if r.status in ("flagged", "failed")]
-        if problems:
-            lines.append("")
-            lines.append(f"{'student':<24} {'status':<8} {'score':>7}  reasons")
-            for r in problems:
-                lines.append(f"{r.student:<24} {r.status:<8} {r.score:>7.2f}  {'; '.join(r.reasons)}")
-        for student, error in self.feedback_failures.items():
-            lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
-        if self.similarity:
-            lines.append(self.similarity)
-        return "\n".join(lines)
+from .summary import GradingSummary
 
 
 def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:

@@ -26,9 +26,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import preflight
+from . import preflight, worker_gradebook
 from .files import read_tree, write_tree
-from .jobs import CellResult, CommentResult, GradeJob, GradeResult
+from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
 from ..sandbox.fate import submission_fate
 
@@ -102,53 +102,6 @@ def _integrity_findings(notebooks: dict, job: GradeJob) -> list:
     return lines
 
 
-def _read_grades(db_url: str, job: GradeJob, executed: dict, zero_credit: dict, failed: bool):
-    """Cells, comments and late penalties of the submission in the worker's gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from sqlalchemy.exc import SAWarning
-
-    cells, comments, penalties = [], [], {}
-    with warnings.catch_warnings(), Gradebook(db_url, course_id=job.course_id) as gb:
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, harmless
-        assignment = gb.find_assignment(job.assignment)
-        try:
-            gb.find_submission(job.assignment, job.student)
-        except MissingEntry:
-            gb.update_or_create_student(job.student)
-            gb.update_or_create_submission(job.assignment, job.student)
-        for notebook in assignment.notebooks:
-            submitted = gb.find_submission_notebook(notebook.name, job.assignment, job.student)
-            penalties[notebook.name] = None if failed else submitted.late_submission_penalty
-            for grade in submitted.grades:
-                zero = failed or grade.name in zero_credit.get(notebook.name, ())
-                cells.append(CellResult(
-                    notebook=notebook.name,
-                    grade_id=grade.name,
-                    auto_score=0.0 if zero else (None if grade.auto_score is None else float(grade.auto_score)),
-                    max_score=float(grade.max_score),
-                    needs_manual_grade=False if zero else bool(grade.needs_manual_grade),
-                    executed=not zero and grade.name in executed.get(notebook.name, ()),
-                ))
-            for comment in submitted.comments:
-                comments.append(CommentResult(notebook.name, comment.name, None if failed else comment.auto_comment))
-    return cells, comments, penalties
-
-
-def _structure(db_url: str, job: GradeJob) -> dict:
-    """``notebook -> (grade_id -> cell_type of every cell nbgrader knows, grade_ids of graded cells)``."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url, course_id=job.course_id) as gb:
-        return {
-            notebook.name: (
-                {cell.name: cell.cell_type for cell in notebook.source_cells},
-                {cell.name for cell in notebook.grade_cells} | {cell.name for cell in notebook.task_cells},
-            )
-            for notebook in gb.find_assignment(job.assignment).notebooks
-        }
-
-
 def _graded_ids(nb) -> set:
     return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("task")}
@@ -206,7 +159,7 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         result.withheld = True
         result.reasons.extend(findings)
     executed = {name[: -len(".ipynb")]: _graded_ids(nb) for name, nb in autograded.items()}
-    result.cells, result.comments, result.late_penalties = _read_grades(db_url, job, executed, prepared.zero_credit, failed)
+    result.cells, result.comments, result.late_penalties = worker_gradebook.read_grades(db_url, job, executed, prepared.zero_credit, failed)
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
     if job.feedback and not failed and not result.withheld:
         result.feedback, result.feedback_scores = _feedback(root, job, db_url)
@@ -232,7 +185,7 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     shadows = preflight.drop_shadowing_files(job.submission, submitted)
     result.reasons.extend(shadows)
     result.withheld = result.withheld or bool(shadows)  # an integrity finding: reviewed by a person
-    for notebook_id, (known, graded) in sorted(_structure(db_url, job).items()):
+    for notebook_id, (known, graded) in sorted(worker_gradebook.structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
             result.reasons.append(f"{name} is missing from the submission; its cells score 0")
