@@ -206,7 +206,8 @@ def test_submission_that_kills_its_worker_fails_alone(tmp_path):
     bea = after.pop("bea")
     assert bea.status == "failed" and bea.kernel == "not run"
     assert any("WorkerLost" in reason and "died" in reason for reason in bea.reasons), bea.reasons
-    assert bea.content_hash == ""  # a lost worker is the grader's fault: the next run grades her again
+    assert bea.content_hash == ""  # a lost worker never becomes a score: the next run grades her again
+    assert summary.exit_status == 1 and "GRADING INFRASTRUCTURE FAILED" in summary.table()
     assert {s: r.status for s, r in after.items()} == {"ann": "graded", "cat": "graded", "dan": "graded"}
     assert total(root, "ann")[0] == total(root, "dan")[0] > 0 and total(root, "cat")[0] == 0
 

@@ -119,3 +119,17 @@ def test_runtime_checks_find_the_attack_and_checks_refuse(scratch, attack):
     findings = integrity.findings_from_outputs(notebook)
     assert any(attack.runtime in f.message for f in findings), (attack.name, [str(f) for f in findings], output_text(notebook))
     assert "✓ passed" not in output_text(notebook), "a check passed in a tampered kernel"
+
+
+def test_runtime_names_a_value_whose_comparisons_could_lie():
+    """Inside the kernel, a user value of a class defining __eq__ is a finding; NumPy arrays and floats are not."""
+    import numpy as np
+
+    from autograder.integrity import runtime
+
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    assert "defines __eq__" in runtime._lying_type(AlwaysEqual())
+    assert runtime._lying_type(np.array([1.0])) is None and runtime._lying_type(0.5) is None

@@ -22,8 +22,9 @@ from .. import course, records
 from ..data import require_newsgroups_cache
 from ..extensions import due_date, extensions_by_student
 from ..errors import GradebookWriteError, NoSubmissionsError
+from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
-from .fingerprint import content_hash, fingerprint, grading_spec, why_regrade  # noqa: F401 - content_hash: API
+from .fingerprint import fingerprint, grading_spec, why_regrade
 from .executors import make_executor
 from .feedback import generate as generate_feedback
 from .files import read_tree, remove_tree
@@ -201,10 +202,7 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
     try:
         for outcome in executor.run(grade_one, batch.jobs):
             job, result = outcome.job, outcome.result
-            if result is None:
-                result = GradeResult(job.assignment, job.student, status="failed", kernel="not run",
-                                     reasons=[f"the grading worker stopped: {type(outcome.error).__name__}: {outcome.error}"])
-            # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
+            result = result if result is not None else _worker_stopped(job, outcome.error)
             content = batch.hashes[job.student] if outcome.result is not None else ""
             try:
                 kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback,
@@ -227,6 +225,19 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
             bar.update(1)
     finally:
         bar.close()
+
+
+def _worker_stopped(job: GradeJob, error: BaseException) -> GradeResult:
+    """The result of a job whose grading process ended without one: a grading-side failure, never a score.
+
+    It may be the submission's doing (a job that also killed the process it then ran in alone, see
+    ``executors.local``) or the machine's (the OOM killer picking the worker): either way the earlier
+    grade stands, the reason is recorded, the batch exits non-zero and the next run grades it again.
+    """
+    reason = (f"{REASON_PREFIX} the grading worker stopped ({type(error).__name__}: {error}); if it happens "
+              "again, look at this submission and at the grading machine's memory")
+    return GradeResult(job.assignment, job.student, status="failed", kernel="not run", reasons=[reason],
+                       infrastructure=reason)
 
 
 def finish(batch: Plan) -> GradingSummary:

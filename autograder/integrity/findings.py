@@ -4,6 +4,13 @@ import json
 from dataclasses import asdict, dataclass
 
 RUNTIME_MARKER = "AUTOGRADER-INTEGRITY:"
+# methods a class defines to make its instances compare, convert or look like something they are not
+LYING_DUNDERS = {
+    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__array__", "__array_ufunc__",
+    "__array_function__", "__array_interface__", "__array_struct__", "__array_priority__", "__float__",
+    "__int__", "__index__", "__instancecheck__", "__subclasscheck__", "__hash__", "__getattr__",
+    "__getattribute__", "__len__", "__iter__", "__contains__", "__abs__", "__sub__", "__rsub__", "__class__",
+}
 
 
 @dataclass(frozen=True)

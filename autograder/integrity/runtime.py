@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from .findings import RUNTIME_MARKER, Finding
+from .findings import LYING_DUNDERS, RUNTIME_MARKER, Finding
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the autograder package
 

@@ -12,7 +12,7 @@ split, the tables would sit apart from the only code that reads them.
 
 import ast
 
-from .findings import Finding, cell_label, cell_text
+from .findings import LYING_DUNDERS, Finding, cell_label, cell_text
 
 
 FORBIDDEN_MODULES = {
@@ -67,12 +67,6 @@ INTROSPECTION_ATTRIBUTES = {
 DYNAMIC_BUILTINS = {"exec", "eval", "compile", "__import__", "globals", "breakpoint", "vars", "setattr", "delattr"}
 GUARDED_BUILTINS = {"isinstance", "issubclass", "AssertionError", "__import__", "getattr", "hasattr", "callable",
                     "setattr", "print", "type", "float", "int", "abs", "len", "open", "Exception"}
-LYING_DUNDERS = {
-    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__array__", "__array_ufunc__",
-    "__array_function__", "__array_interface__", "__array_struct__", "__array_priority__", "__float__",
-    "__int__", "__index__", "__instancecheck__", "__subclasscheck__", "__hash__", "__getattr__",
-    "__getattribute__", "__len__", "__iter__", "__contains__", "__abs__", "__sub__", "__rsub__", "__class__",
-}
 COURSE_WORDS = ("gradebook", ".db", "source/", "/source", "solutions", "autograded", "submitted", "feedback",
                 "exchange", "release/", "nbgrader", ".ipynb", "autograder/", "/proc/", "/etc/", "/home", "/root")
 TRUSTED_MODULE_ROOTS = {"numpy", "pandas", "scipy", "sklearn", "matplotlib", "seaborn", "math", "builtins"}
@@ -314,11 +308,6 @@ def scan_source(source: str, cell: str = "?", modules: set | None = None) -> lis
     except RecursionError:
         scanner.add("unscannable", tree, "the code is nested too deeply to check")
     return scanner.findings
-
-
-def cell_label(cell, index: int) -> str:
-    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return grade_id or f"#{index + 1}"
 
 
 def scan_notebook(notebook, trusted=()) -> list:

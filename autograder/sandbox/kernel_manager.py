@@ -13,7 +13,6 @@ import signal
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
