@@ -34,7 +34,7 @@ def build(assignments):
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
 def export_(assignment, db_url):
     """Write grades to exports/: nbgrader's CSV, per-question CSVs, a Canvas import CSV."""
-    from .export import export
+    from .exports import export
 
     for path in export(_root(), assignment, db_url=db_url):
         click.echo(f"wrote {path}")

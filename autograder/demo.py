@@ -22,7 +22,7 @@ from nbgrader.api import Gradebook
 
 from . import course
 from .errors import DemoError
-from .export import export
+from .exports import export
 from .report import report
 from .results import course_database, load
 from .samples import Sample, make_submission, samples_for

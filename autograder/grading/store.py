@@ -20,7 +20,7 @@ from sqlalchemy.exc import SAWarning
 from nbgrader.api import Grade, Gradebook
 from nbgrader.utils import parse_utc
 
-from .. import records
+from .. import outcomes, records  # reports: outcomes
 from .files import write_tree
 from .jobs import GradeResult
 
@@ -43,6 +43,7 @@ def write_result(coursedir, db_url: str, result: GradeResult, timestamp: str = "
     if feedback and result.feedback:
         kept = write_feedback(Path(coursedir.format_path(coursedir.feedback_directory, result.student, result.assignment)),
                               result, shown)
+    outcomes.save_result(db_url, course_id, result)  # reports: each test cell's outcome (autograder/outcomes.py)
     save_record(db_url, course_id, result, content_hash, score)
     return kept
 
