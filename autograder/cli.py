@@ -64,6 +64,8 @@ def demo_(directory, workers):
     click.echo("")
     for path in result.files:
         click.echo(f"wrote {path}")
+    for line in result.feedback_lines():
+        click.echo(line)
 
 
 @main.command("release")
@@ -73,10 +75,12 @@ def demo_(directory, workers):
 @click.option("--no-build", is_flag=True, help="release release/ as it is, without rebuilding it from source/")
 def release_(assignments, exchange_root, force, no_build):
     """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
-    from .grading.exchange import release
+    from .grading.exchange import outbound, release
 
-    names = release(_root(), assignments, exchange_root=exchange_root, force=force, build=not no_build)
-    click.echo(f"released {', '.join(names)}")
+    root = _root()
+    names = release(root, assignments, exchange_root=exchange_root, force=force, build=not no_build)
+    for name in names:
+        click.echo(f"released {name} to {outbound(root, name, exchange_root)} (students: nbgrader fetch_assignment {name})")
 
 
 @main.command("collect")

@@ -15,6 +15,7 @@ import statistics
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from ..item_stats import LOW_DISCRIMINATION, TOLERANCE, counted_students, item_statistics
 from ..results import AssignmentResults, load
@@ -85,6 +86,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = lambda v, digits=2: "–" if v is None else f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:g}"
     env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
+    env.filters["breakable"] = lambda text: markupsafe.Markup("_<wbr>").join(markupsafe.escape(part) for part in str(text).split("_"))
     env.filters["data_uri"] = lambda p: "data:image/png;base64," + base64.b64encode(Path(p).read_bytes()).decode()
     return env
 

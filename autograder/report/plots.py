@@ -18,7 +18,7 @@ FULL, PARTIAL, ZERO, AWAITING = "#2e7d32", "#f9a825", "#c62828", "#bdbdbd"
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
+    fig.savefig(path, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -44,7 +44,7 @@ def scores(numbers: dict, path: Path) -> Path:
 
 def tasks(items: list, path: Path) -> Path:
     """One stacked bar per task: share of counted students at full marks, partial, zero, awaiting a grader."""
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(3, len(items)) + 1.2))
+    fig, ax = plt.subplots(figsize=(10, 0.45 * max(3, len(items)) + 1.2))
     if not items:
         _no_data(ax, "no graded tasks")
         return _save(fig, path)
@@ -66,7 +66,7 @@ def tasks(items: list, path: Path) -> Path:
 def mistakes(items: list, path: Path) -> Path:
     """A bar per named mistake (task: mistake), length = students who made it."""
     rows = [(f"{t['grade_id']}: {m['code']}", m["students"]) for t in items for m in t["mistakes"]]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * max(3, len(rows)) + 1))
+    fig, ax = plt.subplots(figsize=(10, 0.4 * max(3, len(rows)) + 1))
     if rows:
         rows.sort(key=lambda r: r[1])
         ax.barh([r[0] for r in rows], [r[1] for r in rows], color="#c62828")
