@@ -30,7 +30,8 @@ def test_scrub_paths_preprocessor_touches_every_output_text():
         nbformat.v4.new_output("error", ename="OSError", evalue="no /tmp/a/b.txt", traceback=["at /tmp/a/b.py"]),
         nbformat.v4.new_output("execute_result", data={"text/plain": "'/var/x/y.txt'"}, execution_count=1),
     ])
-    cell, _ = ScrubPaths().preprocess_cell(cell, {}, 0)
+    nb, _ = ScrubPaths()(nbformat.v4.new_notebook(cells=[cell]), {})  # as nbconvert calls it: enabled
+    cell = nb.cells[0]
     texts = [cell.outputs[0].text, cell.outputs[1].evalue, cell.outputs[1].traceback[0], cell.outputs[2].data["text/plain"]]
     assert texts == ["data.csv\n", "no b.txt", "at b.py", "'y.txt'"]
 

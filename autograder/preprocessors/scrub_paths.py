@@ -9,7 +9,7 @@ absolute path to what a student can place: the part after ``site-packages/`` (``
 
 import re
 
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
 
 # an absolute path of two or more parts, not inside a URL (no ':' or '/' or word character just before)
 _PATH = re.compile(r"(?<![\w:/.~-])(/[\w.+@~-]+(?:/[\w.+@~-]*)+)")
@@ -30,7 +30,7 @@ def scrub(text: str) -> str:
     return _PATH.sub(lambda m: shorten(m.group(1)), text)
 
 
-class ScrubPaths(Preprocessor):
+class ScrubPaths(NbGraderPreprocessor):  # nbgrader's base: enabled by default (nbconvert's is not)
     """Shorten the grading machine's absolute paths in every output's text (streams, errors, plain text)."""
 
     def preprocess_cell(self, cell, resources, cell_index):
