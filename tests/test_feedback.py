@@ -122,3 +122,15 @@ def test_no_hidden_test_code_and_no_machine_paths(pages, graded):
         for path in {sys.prefix, sys.base_prefix, str(REPO), str(graded.root), "/tmp/"}:
             assert path not in page, path
         assert re.search(r"white-space:\s*pre-wrap", page), "long messages wrap"
+
+
+def test_nbgraders_api_makes_the_same_page(pages, graded):
+    """`autograder grade` and formgrader go through NbGraderAPI.generate_feedback, which forces nbgrader's
+    template name: the course's page must come out all the same."""
+    from autograder import course
+
+    with course.inside(graded.root):
+        outcome = course.nbgrader_api(graded.root).generate_feedback(graded.assignment, "bob", force=True)
+    assert outcome["success"], outcome.get("error")
+    page = (graded.root / "feedback" / "bob" / graded.assignment / f"{graded.assignment}.html").read_text(encoding="utf-8")
+    assert page == pages["bob"]

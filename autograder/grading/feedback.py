@@ -2,14 +2,17 @@
 
 The course's nbgrader_config.py sets ``GenerateFeedback.preprocessors`` (``preprocessors()``: hidden tests
 hidden, the grading machine's paths shortened, the summary of tasks) and the course's feedback template
-(``TEMPLATE`` in ``template_basedirs()``, built on nbgrader's own ``feedback`` template), so
+(``TEMPLATE_FILE`` in ``template_basedirs()``, built on nbgrader's own ``feedback`` template), so
 ``nbgrader generate_feedback`` and ``autograder grade`` make the same page.
 """
 
 from pathlib import Path
 
-TEMPLATE = "course_feedback"  # autograder/templates/course_feedback/, based on nbgrader's "feedback"
-TEMPLATE_FILE = "course_feedback.html.j2"  # extends index.html.j2, which only nbgrader's feedback folder has
+# nbgrader's API (autograder grade's workers, formgrader) forces HTMLExporter.template_name = "feedback": the
+# course's template lives in a "feedback" folder of its own (autograder/templates/feedback/), searched before
+# nbgrader's, under another file name; it extends index.html.j2, which only nbgrader's feedback folder has.
+TEMPLATE = "feedback"
+TEMPLATE_FILE = "course_feedback.html.j2"
 
 
 def template_basedirs() -> list[str]:

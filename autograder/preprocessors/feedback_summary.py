@@ -1,7 +1,7 @@
 """The summary at the top of a student's feedback page: each task by its heading, its score, what was wrong.
 
 For ``nbgrader generate_feedback`` (registered in nbgrader_config.py after ``GetGrades``, ``HideHiddenTests``
-and ``ScrubPaths``), read by the course's feedback template (``autograder/templates/course_feedback``).
+and ``ScrubPaths``), read by the course's feedback template (``autograder/templates/feedback/course_feedback.html.j2``).
 A task is a heading of the notebook with the graded cells under it (``autograder.tasks``); its score is
 their sum. A failed test's message is the one the student's error output holds (what
 ``autograder.mistakes.cell_mistake`` reads, the mistake tag removed). A hand-graded answer that no
@@ -27,7 +27,10 @@ def _is_manual(cell) -> bool:
 def _message(cell) -> str:
     found = cell_mistake(cell.get("outputs", []))
     if found is not None:
-        return found[1] or "the test failed without a message"
+        code, message = found
+        if code.startswith("error:"):  # not a check's verdict: the code raised, say what
+            return f"{code[len('error:'):]}: {message}" if message else f"{code[len('error:'):]} raised"
+        return message or "the test failed without a message"
     stderr = "".join(o.get("text", "") for o in cell.get("outputs", [])
                      if o.get("output_type") == "stream" and o.get("name") == "stderr").strip()
     return stderr or "this test did not pass"
