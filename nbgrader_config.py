@@ -58,12 +58,13 @@ from autograder.preprocessors.grader_fault import with_stop_on_grader_fault  # n
 c.Autograde.autograde_preprocessors = with_stop_on_grader_fault(autograde_preprocessors())
 c.Sandbox.require = False
 
-# Feedback shows each test's result and message but never hidden test code (autograder/preprocessors/).
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
+# Feedback: a summary naming each task (its heading) with its score and, for a lost one, the message; written
+# answers not graded yet "awaiting grading"; no hidden test code; no grading-machine paths (autograder/grading/feedback.py).
+from autograder.grading import feedback as course_feedback  # noqa: E402
 
-from autograder.preprocessors.hide_hidden_tests import HideHiddenTests  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = course_feedback.preprocessors()
+c.HTMLExporter.template_name = course_feedback.TEMPLATE
+c.HTMLExporter.template_file = course_feedback.TEMPLATE_FILE
+c.HTMLExporter.extra_template_basedirs = course_feedback.template_basedirs()
 
 # c.Similarity.threshold = 0.55  # similarity detection (README, "Similarity: copied work"); enabled, min_tokens, report_floor

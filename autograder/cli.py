@@ -34,7 +34,7 @@ def build(assignments):
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
 def export_(assignment, db_url):
     """Write grades to exports/: nbgrader's CSV, per-question CSVs, a Canvas import CSV."""
-    from .export import export
+    from .exports import export
 
     for path in export(_root(), assignment, db_url=db_url):
         click.echo(f"wrote {path}")
@@ -64,6 +64,8 @@ def demo_(directory, workers):
     click.echo("")
     for path in result.files:
         click.echo(f"wrote {path}")
+    for line in result.feedback_lines():
+        click.echo(line)
 
 
 @main.command("release")
@@ -75,10 +77,13 @@ def demo_(directory, workers):
               help="record this due date in the gradebook (as nbgrader db assignment add A --duedate=...)")
 def release_(assignments, exchange_root, force, no_build, duedate):
     """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
-    from .grading.exchange import release
+    from .grading.exchange import outbound, release
 
-    names = release(_root(), assignments, exchange_root=exchange_root, force=force, build=not no_build, duedate=duedate)
-    click.echo(f"released {', '.join(names)}" + (f", due {duedate}" if duedate else ""))
+    root = _root()
+    names = release(root, assignments, exchange_root=exchange_root, force=force, build=not no_build, duedate=duedate)
+    for name in names:
+        click.echo(f"released {name} to {outbound(root, name, exchange_root)} (students: nbgrader fetch_assignment {name})"
+                   + (f", due {duedate}" if duedate else ""))
 
 
 @main.command("extend")

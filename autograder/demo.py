@@ -22,10 +22,11 @@ from nbgrader.api import Gradebook
 
 from . import course
 from .errors import DemoError
-from .export import export
+from .exports import export
 from .report import report
 from .results import course_database, load
 from .samples import Sample, make_submission, samples_for
+from .text_table import text_table
 
 BROKEN = "broken_json"
 BROKEN_TEXT = '{"cells": [{"cell_type": "code", "source": "x = '  # a notebook cut off mid-write
@@ -47,13 +48,18 @@ class DemoResult:
     plan: dict  # assignment -> {student: sample name}
     files: list = field(default_factory=list)
     rows: list = field(default_factory=list)  # (assignment, student, sample, status, score, max, reasons)
+    feedback: dict = field(default_factory=dict)  # assignment -> (feedback/ folder, exchange folder it was released to)
 
     def table(self) -> str:
-        lines = [f"{'assignment':<20} {'student':<8} {'submission':<24} {'status':<8} {'score':>11}  reasons"]
-        for assignment, student, sample, status, score, max_score, reasons in self.rows:
-            lines.append(f"{assignment:<20} {student:<8} {sample:<24} {status:<8} {score:>5.1f} / {max_score:<3g}  "
-                         f"{'; '.join(reasons)}")
-        return "\n".join(lines)
+        """The outcome of every roster student, columns aligned whatever the length of a name."""
+        rows = [(a, student, sample, status, f"{score:.1f} / {max_score:g}", "; ".join(reasons))
+                for a, student, sample, status, score, max_score, reasons in self.rows]
+        return text_table(["assignment", "student", "submission", "status", "score", "reasons"], rows, right=("score",))
+
+    def feedback_lines(self) -> list:
+        """Where each assignment's feedback went: the course's feedback/ and the exchange students fetch it from."""
+        return [f"feedback for {name}: {folder}/<student>/{name}/*.html, released to {released} "
+                f"(students: nbgrader fetch_feedback {name})" for name, (folder, released) in self.feedback.items()]
 
 
 def plan(assignments: list[str]) -> dict:
@@ -159,6 +165,8 @@ def demo(source_root, directory=None, workers: int = 2, progress: bool = False, 
         say(summary.table())
         with course.inside(root):
             course.require_success(_api(root, exchange).release_feedback(name), f"release_feedback {name}", error=DemoError)
+        result.feedback[name] = (course.folder(root, "feedback_directory"), exchange / course_id / "feedback")
+        say(result.feedback_lines()[-1])
         result.files.append(report(root, name))
     result.files[:0] = export(root)
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import nbformat
 import sqlalchemy.engine.url as sa_url
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 
-from . import course, records
+from . import course, outcomes, records
+from . import tasks as tasks_module
 from .errors import NoGradesError
 
 NO_SUBMISSION = "no submission"
@@ -28,10 +29,17 @@ class Task:
     notebook: str
     max_score: float
     manual: bool  # graded by hand (markdown answer or task); blank until someone grades it
+    heading: str = ""  # the notebook heading above the cell ("3. Two classifiers")
+    title: str = ""  # a test cell's docstring line
 
     @property
     def header(self) -> str:
         return f"{self.grade_id} ({self.max_score:g})"
+
+    @property
+    def label(self) -> str:
+        """How the report names the task: its heading, then its grade_id."""
+        return f"{self.heading}: {self.grade_id}" if self.heading else self.grade_id
 
 
 @dataclass
@@ -57,6 +65,7 @@ class StudentResult:
     reasons: list = field(default_factory=list)
     kernel: str = ""
     seconds: float | None = None  # grading time from the record, if any
+    outcomes: list | None = None  # autograder.outcomes.Outcome of each autograded test cell (submitted only)
 
     @property
     def final(self) -> float:
@@ -96,6 +105,12 @@ class AssignmentResults:
     def submitted(self) -> list:
         return [s for s in self.students if s.submitted]
 
+    def student(self, student_id: str) -> "StudentResult | None":
+        """The result of ``student_id`` (a dict lookup, built once)."""
+        if getattr(self, "_by_id", None) is None:
+            self._by_id = {s.student: s for s in self.students}
+        return self._by_id.get(student_id)
+
 
 def course_database(root: Path, db_url: str | None = None) -> tuple[str, str]:
     """``(db_url, course_id)`` of the course: ``db_url`` if given, else the one nbgrader's config names."""
@@ -118,15 +133,41 @@ def graded_assignments(db_url: str, course_id: str) -> list[str]:
         raise NoGradesError(f"cannot read the gradebook {db_url} ({error}): run autograder grade first") from error
 
 
-def _task_order(root: Path, assignment: str, notebook: str) -> list[str]:
-    """grade_ids in the order of the source notebook (empty if the source is not there)."""
-    from . import course
-
+def _source_labels(root: Path, assignment: str, notebook: str) -> tuple[list, dict]:
+    """grade_ids in the order of the source notebook and their ``tasks.Label`` (empty if no source)."""
     path = course.folder(root, "source_directory") / assignment / f"{notebook}.ipynb"
     if not path.is_file():
-        return []
+        return [], {}
     nb = nbformat.read(path, 4)
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")]
+    order = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")]
+    return order, tasks_module.labels(nb)
+
+
+def _tasks(root: Path, assignment: str, db_assignment) -> list:
+    tasks = []
+    for notebook in db_assignment.notebooks:
+        order, labels = _source_labels(root, assignment, notebook.name)
+        rank = {name: i for i, name in enumerate(order)}
+        cells = sorted([*notebook.grade_cells, *notebook.task_cells], key=lambda c: (rank.get(c.name, len(order)), c.name))
+        for cell in cells:
+            manual = cell.type == "TaskCell" or cell.cell_type == "markdown"
+            label = labels.get(cell.name, tasks_module.Label("", ""))
+            tasks.append(Task(cell.name, notebook.name, float(cell.max_score), manual, label.heading, label.title))
+    return tasks
+
+
+def _grades(gb, assignment: str) -> list:
+    """``(student, notebook, grade_id, score, needs_manual_grade)`` of every grade of ``assignment`` (one query)."""
+    from nbgrader.api import Assignment, BaseCell, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
+
+    return (gb.db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name, Grade.score, Grade.needs_manual_grade)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(BaseCell, Grade.cell_id == BaseCell.id)
+            .filter(Assignment.name == assignment)
+            .all())
 
 
 def _handed_in(submission) -> bool:
@@ -139,21 +180,32 @@ def _handed_in(submission) -> bool:
 
 
 def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentResults:
-    """Every student's result on ``assignment``; ``NoGradesError`` if nothing of it was graded."""
+    """Every student's result on ``assignment``; ``NoGradesError`` if nothing of it was graded.
+
+    A handful of queries whatever the class size (students, submissions, grades, records, outcomes),
+    joined in memory by student id.
+    """
+    from nbgrader.api import Assignment, SubmittedAssignment
+
     db_url, course_id = course_database(root, db_url)
     if assignment not in graded_assignments(db_url, course_id):
         raise NoGradesError(f"no grades for {assignment} in {db_url}: run autograder grade {assignment} first")
     by_student = {r.student: r for r in records.load(db_url, course_id, assignment)}
+    stored_outcomes = outcomes.load(db_url, course_id, assignment)
+    autograded = _autograded_folders(root, assignment)
     with Gradebook(db_url, course_id=course_id) as gb:
         db_assignment = gb.find_assignment(assignment)
-        tasks = []
-        for notebook in db_assignment.notebooks:
-            order = _task_order(root, assignment, notebook.name)
-            cells = [*notebook.grade_cells, *notebook.task_cells]
-            cells.sort(key=lambda c: (order.index(c.name) if c.name in order else len(order), c.name))
-            for cell in cells:
-                manual = cell.type == "TaskCell" or cell.cell_type == "markdown"
-                tasks.append(Task(cell.name, notebook.name, float(cell.max_score), manual))
+        tasks = _tasks(root, assignment, db_assignment)
+        by_task = {(t.notebook, t.grade_id): t for t in tasks}
+        submissions = {
+            sub.student_id: sub
+            for sub in gb.db.query(SubmittedAssignment).join(Assignment).filter(Assignment.name == assignment)
+        }
+        cells: dict = {}
+        for student, notebook, grade_id, score, needs_manual in _grades(gb, assignment):
+            task = by_task.get((notebook, grade_id))
+            waiting = task is not None and task.manual and needs_manual
+            cells.setdefault(student, {})[grade_id] = None if waiting else float(score or 0.0)
         results = []
         for student in sorted(gb.students, key=lambda s: s.id):
             result = StudentResult(
@@ -164,10 +216,7 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
                 lms_user_id=student.lms_user_id or "",
                 max_score=float(db_assignment.max_score),
             )
-            try:
-                submission = gb.find_submission(assignment, student.id)
-            except MissingEntry:
-                submission = None
+            submission = submissions.get(student.id)
             if submission is not None:  # the student's due date, even without a submission (an extension given early)
                 result.extension_seconds = float(submission.extension.total_seconds()) if submission.extension else 0.0
                 result.duedate = submission.duedate
@@ -182,13 +231,10 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
                 result.late_penalty = float(submission.late_submission_penalty or 0.0)
                 result.seconds_late = float(submission.total_seconds_late or 0.0)
                 result.status = "graded"
-                for notebook in submission.notebooks:
-                    for grade in notebook.grades:
-                        task = next(t for t in tasks if t.grade_id == grade.name and t.notebook == notebook.name)
-                        if task.manual and grade.needs_manual_grade:
-                            result.cells[grade.name] = None
-                        else:
-                            result.cells[grade.name] = float(grade.score or 0.0)
+                result.cells = cells.get(student.id, {})
+                result.outcomes = stored_outcomes.get(student.id)
+                if result.outcomes is None:  # graded by plain `nbgrader autograde`: read the autograded notebooks
+                    result.outcomes = _recovered_outcomes(autograded(student.id), result.cells, by_task)
             else:
                 result.reasons = [NO_SUBMISSION]
             record = by_student.get(student.id)
@@ -209,3 +255,19 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
             tasks=tasks,
             students=results,
         )
+
+
+def _autograded_folders(root: Path, assignment: str):
+    """``student -> autograded/<student>/<assignment>`` as the course's nbgrader config lays it out."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=course.load_config(Path(root).resolve()))
+    coursedir.root = str(Path(root).resolve())
+    return lambda student: Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+
+
+def _recovered_outcomes(folder: Path, cells: dict, by_task: dict) -> list:
+    """Outcomes parsed from the autograded notebooks in ``folder``, with the gradebook's scores."""
+    scores = {key: (cells[key[1]], task.max_score) for key, task in by_task.items()
+              if not task.manual and cells.get(key[1]) is not None}
+    return outcomes.from_notebooks(outcomes.read_notebooks(folder), scores)

@@ -2,19 +2,23 @@
 
 Checks the outcome through the real artefacts: nbgrader's gradebook (every roster student of every
 assignment, the solution at full marks, the blank release at 0, the broken notebook not crashing the
-batch), the exchange (submissions by each student; feedback released), and the export and report files.
+batch), the per test cell outcomes the coordinator stored, the exchange (submissions by each student;
+feedback released), the export and report files, and what the commands say.
 """
 
 import pandas as pd
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import course, records
-from autograder.demo import BROKEN, ROSTER, demo
+from autograder import course, outcomes, records
+from autograder.demo import BROKEN, ROSTER, DemoResult, demo
+from autograder.errors import ExchangeError
+from autograder.grading.exchange import collect, release
+from autograder.samples import samples_for
 
 from .conftest import REPO
 
-pytestmark = pytest.mark.nbgrader
+nbgrader_test = pytest.mark.nbgrader
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +26,13 @@ def ran(tmp_path_factory):
     return demo(REPO, tmp_path_factory.mktemp("demo"), workers=2)
 
 
+@nbgrader_test
 def test_real_course_untouched(ran):
     result = ran
     assert result.root != REPO and REPO not in result.root.parents
 
 
+@nbgrader_test
 def test_students_submitted_through_the_exchange(ran):
     result = ran
     inbound = list((result.exchange / "text-and-neurons" / "inbound").iterdir())
@@ -37,6 +43,7 @@ def test_students_submitted_through_the_exchange(ran):
     assert not any(p.name.startswith(f"{absent}+") for p in inbound)
 
 
+@nbgrader_test
 def test_gradebook_outcomes(ran):
     result = ran
     db_url = f"sqlite:///{result.root / 'gradebook.db'}"
@@ -61,6 +68,7 @@ def test_gradebook_outcomes(ran):
     assert any(outbound_feedback.iterdir()), "feedback released to the exchange"
 
 
+@nbgrader_test
 def test_exports_and_reports(ran):
     result = ran
     names = {p.name for p in result.files}
@@ -74,3 +82,73 @@ def test_exports_and_reports(ran):
     table = result.table()
     for student in ROSTER:
         assert student in table
+
+
+@nbgrader_test
+def test_coordinator_stores_each_test_cells_outcome(ran):
+    """`autograder grade` (the coordinator) stores one outcome per autograded test cell; the mistakes CSV
+    lists exactly the failed ones: a mistake sample's expect_lost, nothing for the solution."""
+    db_url = f"sqlite:///{ran.root / 'gradebook.db'}"
+    course_id = course.load_config(ran.root).CourseDirectory.course_id
+    for assignment, plan in ran.plan.items():
+        stored = outcomes.load(db_url, course_id, assignment)
+        samples = {s.name: s for s in samples_for(assignment)}
+        frame = pd.read_csv(ran.root / "exports" / f"{assignment}-mistakes.csv", dtype=str, keep_default_na=False)
+        with Gradebook(db_url, course_id=course_id) as gb:
+            for student, sample in plan.items():
+                if sample == BROKEN:
+                    assert not stored.get(student), "a failed submission has no outcomes"
+                    continue
+                sub = gb.find_submission(assignment, student)
+                tests = {g.name: (float(g.score), float(g.max_score)) for nb in sub.notebooks for g in nb.grades
+                         if g.cell.cell_type == "code"}
+                rows = {o.grade_id: o for o in stored[student]}
+                assert set(rows) == set(tests), (assignment, student)
+                for grade_id, (score, max_score) in tests.items():
+                    assert rows[grade_id].points == pytest.approx(score)
+                    assert rows[grade_id].passed == (score >= max_score)
+                failed = {o.grade_id for o in stored[student] if not o.passed}
+                assert set(frame[frame.student == student].grade_id) == failed
+                if samples[sample].kind == "honest":
+                    assert not failed
+                elif samples[sample].kind == "mistake":
+                    assert failed == set(samples[sample].expect_lost), (assignment, sample)
+
+
+@nbgrader_test
+def test_demo_says_where_feedback_went_and_aligns_its_table(ran):
+    for line in ran.feedback_lines():
+        assert str(ran.root / "feedback") in line and str(ran.exchange) in line
+    assert len(ran.feedback_lines()) == len(ran.plan)
+    _aligned(ran.table())
+
+
+def _aligned(table: str) -> None:
+    lines = table.splitlines()
+    header = lines[0]
+    starts = [header.index(name) for name in ("student", "submission", "status", "reasons")]
+    for line in lines[1:]:
+        for start in starts[:-1]:
+            assert line[start - 2:start] == "  " and line[start] != " ", (line, start)
+
+
+def test_demo_table_keeps_columns_with_long_names():
+    result = DemoResult(REPO, REPO, {}, rows=[
+        ("tfidf_distances", "a-student-with-a-very-long-login", "consistent_argument_order_and_more", "graded", 15.0, 19.0, []),
+        ("artificial_neurons", "bo", "blank", "failed", 0.0, 20.0, ["not JSON"]),
+    ])
+    _aligned(result.table())
+
+
+def test_collect_and_release_without_exchange_say_how_to_set_it(tmp_path):
+    missing = tmp_path / "no-exchange"
+    with pytest.raises(ExchangeError) as collecting:
+        collect(REPO, "tfidf_distances", exchange_root=missing)
+    with pytest.raises(ExchangeError) as releasing:
+        release(REPO, ["tfidf_distances"], exchange_root=missing, build=False)
+    for error in (collecting.value, releasing.value):
+        text = str(error)
+        assert f"exchange folder {missing} does not exist" in text
+        assert "--exchange DIR" in text and "c.Exchange.root" in text
+        assert "contact your instructor" not in text
+    assert not missing.exists()

@@ -1,9 +1,12 @@
-"""`autograder export` on a real gradebook: nbgrader's CSV, the per-question CSV and the Canvas CSV.
+"""`autograder export` on a real gradebook: nbgrader's CSV, the per-question, mistakes and Canvas CSVs.
 
 The gradebook comes from real `nbgrader autograde` runs (tests/graded_gradebook.py); every expected
-number is read back from it through nbgrader's Gradebook API or autograder.gradebook.cell_scores.
+number is read back from it through nbgrader's Gradebook API or autograder.gradebook.cell_scores. The
+course's exports are nbgrader export plugins: plain `nbgrader export --exporter=...` must write the
+same bytes. The Canvas identity columns and the text tables are checked without a gradebook.
 """
 
+import json
 import subprocess
 import sys
 
@@ -12,12 +15,16 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.errors import NoGradesError
-from autograder.export import export
+from autograder.exports import export
+from autograder.exports.csv_files import canvas_identity
 from autograder.gradebook import cell_scores
+from autograder.results import StudentResult
+from autograder.samples import samples_for
+from autograder.text_table import text_table
 
 from .graded_gradebook import ABSENT, MANUAL, SUBMITTERS, graded_course
 
-pytestmark = pytest.mark.nbgrader
+nbgrader_test = pytest.mark.nbgrader
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +56,15 @@ def gradebook_view(graded):
     return students, max_score, view
 
 
-def test_export_writes_the_three_files(exported, graded):
-    assert set(exported) == {"grades.csv", f"{graded.assignment}-questions.csv", "canvas.csv"}
+@nbgrader_test
+def test_export_writes_the_four_files(exported, graded):
+    assert set(exported) == {"grades.csv", f"{graded.assignment}-questions.csv", f"{graded.assignment}-mistakes.csv",
+                             "canvas.csv"}
     for path in exported.values():
         assert path.stat().st_size > 0
 
 
+@nbgrader_test
 def test_nbgrader_csv_is_nbgraders_own(exported, gradebook_view, graded):
     students, max_score, view = gradebook_view
     frame = pd.read_csv(exported["grades.csv"], dtype={"student_id": str})
@@ -68,6 +78,7 @@ def test_nbgrader_csv_is_nbgraders_own(exported, gradebook_view, graded):
         assert row.max_score == pytest.approx(max_score)
 
 
+@nbgrader_test
 def test_questions_csv_equals_cell_scores(exported, graded, gradebook_view):
     students, max_score, view = gradebook_view
     frame = pd.read_csv(exported[f"{graded.assignment}-questions.csv"], dtype={"student": str}, keep_default_na=False)
@@ -88,6 +99,7 @@ def test_questions_csv_equals_cell_scores(exported, graded, gradebook_view):
         assert float(row["max"]) == pytest.approx(max_score)
 
 
+@nbgrader_test
 def test_manual_cell_blank_until_graded_by_hand(exported, graded):
     frame = pd.read_csv(exported[f"{graded.assignment}-questions.csv"], dtype=str, keep_default_na=False)
     student, grade_id, score = MANUAL
@@ -97,6 +109,7 @@ def test_manual_cell_blank_until_graded_by_hand(exported, graded):
     assert by_student["bob"] == "", "bob's written answer waits for a person: blank, not 0"
 
 
+@nbgrader_test
 def test_student_without_submission_gets_zero_and_reason(exported, graded):
     frame = pd.read_csv(exported[f"{graded.assignment}-questions.csv"], dtype=str, keep_default_na=False)
     row = frame.set_index("student").loc[ABSENT[0]]
@@ -108,6 +121,7 @@ def test_student_without_submission_gets_zero_and_reason(exported, graded):
     assert all(float(row[c]) == 0 for c in task_columns)
 
 
+@nbgrader_test
 def test_late_penalty_and_withheld_columns(exported, graded, gradebook_view):
     _, _, view = gradebook_view
     frame = pd.read_csv(exported[f"{graded.assignment}-questions.csv"], dtype=str, keep_default_na=False)
@@ -127,6 +141,7 @@ def test_late_penalty_and_withheld_columns(exported, graded, gradebook_view):
     assert frame.loc["carol", "status"] == "failed" and "timed out" in frame.loc["carol", "reasons"]
 
 
+@nbgrader_test
 def test_canvas_csv_header_points_and_scores(exported, graded, gradebook_view):
     students, max_score, view = gradebook_view
     frame = pd.read_csv(exported["canvas.csv"], dtype=str, keep_default_na=False)
@@ -148,16 +163,19 @@ def test_canvas_csv_header_points_and_scores(exported, graded, gradebook_view):
     assert body.loc["alice", "Student"] == "Archer, Alice"
 
 
+@nbgrader_test
 def test_export_one_assignment_and_errors(graded, tmp_path):
     paths = export(graded.root, graded.assignment, db_url=graded.db_url, out_dir=tmp_path)
     assert [p.name for p in paths] == [
-        f"grades-{graded.assignment}.csv", f"{graded.assignment}-questions.csv", f"canvas-{graded.assignment}.csv"]
+        f"grades-{graded.assignment}.csv", f"{graded.assignment}-questions.csv", f"{graded.assignment}-mistakes.csv",
+        f"canvas-{graded.assignment}.csv"]
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     Gradebook(empty).close()
     with pytest.raises(NoGradesError, match="run autograder grade"):
         export(graded.root, db_url=empty, out_dir=tmp_path)
 
 
+@nbgrader_test
 def test_cli_export_prints_paths(graded):
     result = subprocess.run(
         [sys.executable, "-c", "from autograder.cli import run; run()", "export", "--db", graded.db_url],
@@ -171,3 +189,74 @@ def test_cli_export_prints_paths(graded):
         cwd=graded.root, capture_output=True, text=True,
     )
     assert missing.returncode == 2 and "run autograder grade" in missing.stderr
+
+
+@nbgrader_test
+@pytest.mark.parametrize("plugin, target", [
+    ("QuestionsExport", "{a}-questions.csv"), ("MistakesExport", "{a}-mistakes.csv"), ("CanvasExport", "canvas.csv")])
+def test_nbgrader_export_plugin_writes_the_same_bytes(exported, graded, tmp_path, plugin, target):
+    """Plain `nbgrader export --exporter=...` (a separate process) writes what `autograder export` wrote."""
+    name = target.format(a=graded.assignment)
+    to = tmp_path / name if plugin == "CanvasExport" else tmp_path
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "export", f"--exporter=autograder.exports.plugins.{plugin}",
+         f"--to={to}", f"--CourseDirectory.db_url={graded.db_url}"],
+        cwd=graded.root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / name).read_bytes() == exported[name].read_bytes()
+
+
+def _failed_test_cells(graded) -> set:
+    """``(student, grade_id)`` of every autograded test cell below its maximum, from the gradebook and the
+    autograded notebooks' cell metadata (which cells are tests): what the mistakes CSV must list."""
+    expected = set()
+    for student in SUBMITTERS:
+        nb = json.loads((graded.root / "autograded" / student / graded.assignment / f"{graded.assignment}.ipynb").read_text())
+        tests = {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
+                 if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade")
+                 and not c["metadata"]["nbgrader"].get("solution")}
+        for cell in cell_scores(graded.db_url, graded.course_id, graded.assignment, student).values():
+            if cell.grade_id in tests and cell.score < cell.max_score:
+                expected.add((student, cell.grade_id))
+    return expected
+
+
+@nbgrader_test
+def test_mistakes_csv_one_row_per_failed_test_cell(exported, graded):
+    """Recovered from the autograded notebooks (plain `nbgrader autograde` wrote no outcome rows)."""
+    frame = pd.read_csv(exported[f"{graded.assignment}-mistakes.csv"], dtype=str, keep_default_na=False)
+    assert list(frame.columns[:4]) == ["student", "grade_id", "mistake", "message"]
+    rows = list(zip(frame.student, frame.grade_id))
+    assert len(rows) == len(set(rows)), "one row per cell"
+    assert set(rows) == _failed_test_cells(graded)
+    samples = {s.name: s for s in samples_for(graded.assignment)}
+    for student, (sample, *_rest) in SUBMITTERS.items():
+        lost = {gid for sid, gid in rows if sid == student}
+        if samples[sample].kind == "honest":
+            assert not lost, f"{student} handed in an honest sample: no mistakes"
+        elif samples[sample].kind == "mistake":
+            assert lost == set(samples[sample].expect_lost), student
+    bob = frame[frame.student == "bob"].iloc[0]
+    assert bob.mistake and "idf" in bob.message, "the check's message, as the student read it"
+    assert (frame.mistake != "").all()
+    assert ABSENT[0] not in set(frame.student)
+
+
+def test_canvas_identity_puts_the_canvas_user_id_in_id():
+    """Canvas matches on ID (its user id) first, then SIS User ID, then SIS Login ID: SIS columns hold SIS ids only."""
+    from_canvas = StudentResult(student="104233", first_name="Ada", last_name="Lovelace")
+    assert canvas_identity(from_canvas) == ["Lovelace, Ada", "104233", "", "", ""]
+    login = StudentResult(student="ada", lms_user_id="5521")
+    assert canvas_identity(login) == ["ada", "5521", "", "ada", ""]
+    lti = StudentResult(student="ada", lms_user_id="f3a9c0e1")  # an LTI hash is not a Canvas user id
+    assert canvas_identity(lti) == ["ada", "", "", "ada", ""]
+
+
+def test_text_table_aligns_long_names():
+    table = text_table(["student", "status", "score"], [["a-very-long-student-name", "graded", "19"], ["bo", "failed", "0"]],
+                       right=("score",))
+    lines = table.splitlines()
+    assert len({line.index("graded") if "graded" in line else line.index("failed") for line in lines[1:]}) == 1
+    assert lines[0].index("status") == lines[1].index("graded")
+    assert [line.rstrip() for line in lines] == lines, "no trailing spaces"
+    assert lines[1].endswith("19") and lines[2].endswith(" 0"), "numbers right-aligned"

@@ -2,6 +2,8 @@
 
 The expected numbers are computed here from nbgrader's Gradebook API and the saved SubmissionRecords,
 not from autograder.results, then compared with summary.json and with the headline of the HTML page.
+Flagged, failed and withheld submissions are left out of the statistics (and counted). The item
+statistics themselves are checked on a hand-computed class in test_item_stats.py.
 """
 
 import json
@@ -37,13 +39,18 @@ def page(graded, tmp_path_factory):
 @pytest.fixture(scope="module")
 def expected(graded):
     """Headline numbers and per-task mean fractions, straight from the gradebook and the records."""
+    recs = records.load(graded.db_url, graded.course_id, graded.assignment)
+    left_out = {r.student for r in recs if r.status in ("flagged", "failed") or r.withheld}
     with Gradebook(graded.db_url, course_id=graded.course_id) as gb:
         students = [s.id for s in gb.students]
-        scores, fractions = {}, {}
+        scores, fractions, submitted = {}, {}, 0
         for sid in students:
             try:
                 sub = gb.find_submission(graded.assignment, sid)
             except MissingEntry:
+                continue
+            submitted += 1
+            if sid in left_out:
                 continue
             scores[sid] = float(sub.score)
             for nb in sub.notebooks:
@@ -51,10 +58,11 @@ def expected(graded):
                     if grade.cell_type == "markdown" and grade.needs_manual_grade:
                         continue  # not graded yet: not part of the mean
                     fractions.setdefault(grade.name, []).append(float(grade.score) / float(grade.max_score))
-    recs = records.load(graded.db_url, graded.course_id, graded.assignment)
     return {
         "students": len(students),
-        "submitted": len(scores),
+        "submitted": submitted,
+        "counted": len(scores),
+        "left_out": left_out,
         "mean": statistics.fmean(scores.values()),
         "median": statistics.median(scores.values()),
         "flagged": sum(r.status == "flagged" for r in recs),
@@ -86,7 +94,8 @@ class _Headline(HTMLParser):
 
 def test_summary_json_matches_gradebook(page, expected):
     numbers = json.loads((page.parent / "summary.json").read_text())
-    for key in ("students", "submitted", "flagged", "withheld"):
+    assert expected["left_out"] and expected["counted"], "the fixture has submissions both counted and left out"
+    for key in ("students", "submitted", "counted", "flagged", "withheld"):
         assert numbers[key] == expected[key], key
     assert numbers["mean"] == pytest.approx(expected["mean"])
     assert numbers["median"] == pytest.approx(expected["median"])
@@ -101,6 +110,7 @@ def test_html_headline_matches_gradebook(page, expected):
     assert int(parser.numbers["students"]) == expected["students"]
     assert int(parser.numbers["submitted"]) == expected["submitted"]
     assert int(parser.numbers["flagged"]) == expected["flagged"]
+    assert int(parser.numbers["counted"]) == expected["counted"]
     assert float(parser.numbers["mean"]) == pytest.approx(expected["mean"], abs=0.005)
     assert float(parser.numbers["median"]) == pytest.approx(expected["median"], abs=0.005)
 
@@ -112,18 +122,18 @@ def test_page_is_self_contained_with_valid_pngs(page):
     assert not re.search(r"(src|href)=\"https?://", text), "the page must read offline"
     parser = _Headline()
     parser.feed(text)
-    assert len(parser.images) == 3
+    assert len(parser.images) == 4
     for src in parser.images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_SIGNATURE)
-    for name in ("scores.png", "tasks.png", "seconds.png"):
+    for name in ("scores.png", "tasks.png", "mistakes.png", "seconds.png"):
         data = (page.parent / name).read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 1000, name
 
 
 def test_review_table_lists_flagged_failed_withheld_with_reasons(page, graded):
     text = page.read_text(encoding="utf-8")
-    table = text.split("Submissions to review", 1)[1].split("<h2>", 1)[0]
+    table = text.split('<h2 id="review">', 1)[1].split("<h2", 1)[0]
     for rec in records.load(graded.db_url, graded.course_id, graded.assignment):
         if rec.status in ("flagged", "failed") or rec.withheld:
             assert f"<td>{rec.student}</td>" in table
@@ -142,3 +152,26 @@ def test_cli_report(graded):
     assert result.returncode == 0, result.stderr
     page = graded.root / "reports" / graded.assignment / "index.html"
     assert str(page) in result.stdout and page.is_file()
+
+
+def test_item_table_names_tasks_by_heading(page, graded):
+    """A row per graded cell under its notebook heading; no gradebook URL, no "max" that reads as the best score."""
+    import nbformat
+
+    from autograder.tasks import labels
+
+    text = page.read_text(encoding="utf-8")
+    source = nbformat.read(graded.root / "source" / graded.assignment / f"{graded.assignment}.ipynb", 4)
+    names = labels(source)
+    numbers = json.loads((page.parent / "summary.json").read_text())
+    assert [item["grade_id"] for item in numbers["items"]] == list(names)
+    for grade_id, label in names.items():
+        row = text.split(f'id="task-{grade_id}"', 1)[1].split("</tr>", 1)[0]
+        assert label.heading in row
+    items = {item["grade_id"]: item for item in numbers["items"]}
+    assert "max" not in re.findall(r'<b id="(\w+)"', text), "no headline that reads as the best score"
+    assert graded.db_url not in text, "the gradebook URL is not on the page"
+    for item in items.values():
+        if item["counted"]:
+            assert 0 <= item["full_marks"] <= 1
+        assert sum(item["shares"].values()) == pytest.approx(1.0) or not item["counted"] and not item["awaiting"]

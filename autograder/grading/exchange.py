@@ -27,6 +27,33 @@ def _check(outcome: dict, what: str, fix: str) -> None:
     course.require_success(outcome, what, fix, error=ExchangeError)
 
 
+def exchange_folder(root, exchange_root=None) -> Path:
+    """The exchange folder the course uses: ``exchange_root`` if given, else ``c.Exchange.root`` (nbgrader's default)."""
+    if exchange_root is not None:
+        return Path(exchange_root).resolve()
+    from nbgrader.exchange.default.exchange import Exchange
+
+    config = course.load_config(Path(root).resolve())
+    return Path(config.Exchange.root if "root" in config.Exchange else Exchange.class_traits()["root"].default_value)
+
+
+def outbound(root, name: str, exchange_root=None) -> Path:
+    """Where nbgrader's ``release_assignment`` puts ``name``: <exchange>/<course id>/outbound/<name>."""
+    course_id = course.load_config(Path(root).resolve()).CourseDirectory.course_id
+    return exchange_folder(root, exchange_root) / course_id / "outbound" / name
+
+
+def _require_exchange(root: Path, exchange_root, doing: str) -> None:
+    """Stop with what to do when the exchange folder is missing (nbgrader would say, to the instructor,
+    "Unwritable directory, please contact your instructor")."""
+    folder = exchange_folder(root, exchange_root)
+    if not folder.is_dir():
+        raise ExchangeError(
+            f"cannot {doing}: the exchange folder {folder} does not exist. It is the folder students fetch from and "
+            "submit to (on a JupyterHub, a folder every user can reach). Create it (mkdir -p, writable by the "
+            "students) or name the one in use: --exchange DIR, or c.Exchange.root = \"DIR\" in nbgrader_config.py.")
+
+
 def release(root, assignments=(), exchange_root=None, force: bool = False, build: bool = True, duedate=None) -> list:
     """Build (unless ``build`` is False) and release ``assignments`` (all by default); returns their names.
 
@@ -44,6 +71,7 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
         for name in names:
             set_duedate(db_url, course_id, name, when)
     overrides = {"ExchangeReleaseAssignment.force": True} if force else {}
+    _require_exchange(root, exchange_root, f"release {', '.join(names)}")
     with course.inside(root):
         api = _api(root, exchange_root, **overrides)
         for name in names:
@@ -69,6 +97,7 @@ def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> Collecte
     if zip_dir is not None:
         skipped = _zip_collect(root, assignment, Path(zip_dir))
     else:
+        _require_exchange(root, exchange_root, f"collect {assignment}")
         with course.inside(root):
             api = _api(root, exchange_root)
             _check(api.collect(assignment), f"collect {assignment}",

@@ -1,10 +1,36 @@
 """Feedback for graded students through nbgrader's ``GenerateFeedback`` (HTML in feedback/<student>/<a>/).
 
-The course's nbgrader_config.py registers ``autograder.preprocessors.HideHiddenTests`` for
-``GenerateFeedback``, so the feedback shows each test's result and message and no hidden test code.
+The course's nbgrader_config.py sets ``GenerateFeedback.preprocessors`` (``preprocessors()``: hidden tests
+hidden, the grading machine's paths shortened, the summary of tasks) and the course's feedback template
+(``TEMPLATE_FILE`` in ``template_basedirs()``, built on nbgrader's own ``feedback`` template), so
+``nbgrader generate_feedback`` and ``autograder grade`` make the same page.
 """
 
 from pathlib import Path
+
+# nbgrader's API (autograder grade's workers, formgrader) forces HTMLExporter.template_name = "feedback": the
+# course's template lives in a "feedback" folder of its own (autograder/templates/feedback/), searched before
+# nbgrader's, under another file name; it extends index.html.j2, which only nbgrader's feedback folder has.
+TEMPLATE = "feedback"
+TEMPLATE_FILE = "course_feedback.html.j2"
+
+
+def template_basedirs() -> list[str]:
+    """Where nbconvert finds the course's feedback template and nbgrader's ``feedback`` template it extends."""
+    import nbgrader
+
+    nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+    return [str(Path(__file__).resolve().parents[1] / "templates"), str(nbgrader_templates)]
+
+
+def preprocessors() -> list:
+    """``GenerateFeedback``'s pipeline: grades from the gradebook, hidden tests out, paths shortened, summary."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from ..preprocessors import FeedbackSummary, HideHiddenTests, ScrubPaths
+
+    return [GetGrades, HideHiddenTests, ScrubPaths, FeedbackSummary, CSSHTMLHeaderPreprocessor]
 
 from .. import course
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SAWarning
 from nbgrader.api import Grade, Gradebook
 from nbgrader.utils import parse_utc
 
-from .. import records
+from .. import outcomes, records
 from .files import write_tree
 from .jobs import GradeResult
 
@@ -87,10 +87,12 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
     ``grade_id -> score`` of its cells (what feedback made from the gradebook would show).
 
     ``record``: ``score -> SubmissionRecord``, upserted through the gradebook's own session so that the
-    grades and the record are committed together (one transaction).
+    grades, the record and each test cell's outcome (``autograder.outcomes``) are committed together (one
+    transaction).
     """
     if record is not None:
         records.engine(db_url)  # the records table exists (and has every column) before the transaction
+        outcomes.engine(db_url)
     with warnings.catch_warnings(), Gradebook(db_url, course_id=course_id) as gb:
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session handling; autograde shows them too
         gb.update_or_create_student(result.student)
@@ -125,6 +127,7 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
         score = float(submission.score)
         if record is not None:
             records.upsert(gb.db.connection(), course_id, record(score))
+            outcomes.save(gb.db.connection(), course_id, result.assignment, result.student, outcomes.from_result(result))
         gb.db.commit()
         return score, shown
 

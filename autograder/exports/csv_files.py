@@ -1,43 +1,25 @@
-"""Grades out of the gradebook into CSV files under ``exports/``.
+"""The course's CSV files, written from in-memory results (``autograder.results``): no database here.
 
-Three files: nbgrader's own CSV (its real ``CsvExportPlugin``, run through ``ExportApp``), a per-question
-CSV per assignment (one row per student of the gradebook, one column per graded cell, with status,
-reasons, withheld flag and nbgrader's late penalty), and a Canvas gradebook import CSV.
+``questions_csv``: one row per student, one column per graded cell. ``mistakes_csv``: one row per
+failed autograded test cell, with its mistake code and message. ``canvas_csv``: Canvas's gradebook
+import format. Each writes with ``newline=""`` and ``\\r\\n`` line ends (the csv module's), so the same
+results give the same bytes whoever calls it (``autograder export`` or ``nbgrader export --exporter``).
 """
 
 import csv
+import re
 from pathlib import Path
 
-from . import course
-from .results import AssignmentResults, course_database, graded_assignments, load
-from .errors import NoGradesError
+from ..results import AssignmentResults
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "    Points Possible"  # what Canvas's own export writes in the Student column
+MISTAKES_HEADER = ("student", "grade_id", "mistake", "message", "points", "max_points", "notebook", "task", "status")
+_CANVAS_USER_ID = re.compile(r"^\d+$")
 
 
 def _number(value) -> str:
     return "" if value is None else f"{value:g}"
-
-
-def nbgrader_csv(root: Path, db_url: str, path: Path, assignments: list[str]) -> Path:
-    """nbgrader's ``CsvExportPlugin`` (through ``ExportApp``) writing ``path`` for ``assignments``."""
-    from nbgrader.apps import ExportApp
-
-    root = Path(root).resolve()
-    overrides = {
-        "CourseDirectory.db_url": db_url,
-        "ExportPlugin.to": str(path),
-        "ExportPlugin.assignment": list(assignments),
-    }
-    from nbgrader.coursedir import CourseDirectory
-
-    config = course.load_config(root, **overrides)
-    with course.inside(root):
-        app = ExportApp(coursedir=CourseDirectory(config=config), config=config)
-        app.log_level = "WARN"
-        course.run_converter(app, "nbgrader export")
-    return path
 
 
 def questions_csv(results: AssignmentResults, path: Path) -> Path:
@@ -49,7 +31,7 @@ def questions_csv(results: AssignmentResults, path: Path) -> Path:
     """
     header = ["student", "first_name", "last_name", *(t.header for t in results.tasks),
               "total", "max", "late_penalty", "seconds_late", "final", "status", "withheld", "reasons"]
-    with open(path, "w", newline="") as fh:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         for s in results.students:
@@ -66,6 +48,41 @@ def questions_csv(results: AssignmentResults, path: Path) -> Path:
     return path
 
 
+def mistakes_csv(results: AssignmentResults, path: Path) -> Path:
+    """One row per failed autograded test cell of every submission (full-mark cells have none).
+
+    ``mistake`` is the code the check named (``unrecognized`` for a failure without one,
+    ``error:<Name>`` for another exception), ``message`` what the student was told; ``status`` is the
+    submission's (a flagged or failed submission's rows are there, marked, for the reviewer).
+    """
+    labels = {(t.notebook, t.grade_id): t.label for t in results.tasks}
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(MISTAKES_HEADER)
+        for s in results.students:
+            for o in s.outcomes or ():
+                if not o.passed:
+                    writer.writerow([s.student, o.grade_id, o.mistake, o.message, _number(o.points),
+                                     _number(o.max_points), o.notebook, labels.get((o.notebook, o.grade_id), ""),
+                                     s.status])
+    return path
+
+
+def canvas_identity(student) -> list:
+    """``[Student, ID, SIS User ID, SIS Login ID, Section]`` of a ``StudentResult``.
+
+    Canvas matches an imported row on ``ID`` (the Canvas user id) first, then ``SIS User ID``, then
+    ``SIS Login ID``. ``ID`` gets the Canvas user id: the student id when it is one (digits only, as
+    collecting Canvas's *Download Submissions* names gives), else the gradebook's ``lms_user_id`` when
+    that is one. The SIS columns hold SIS ids only: nbgrader knows no SIS user id, so ``SIS User ID`` is
+    blank, and ``SIS Login ID`` is the student id when it is a login name (not a Canvas user id).
+    """
+    sid, lms = student.student, student.lms_user_id or ""
+    canvas_id = sid if _CANVAS_USER_ID.match(sid) else (lms if _CANVAS_USER_ID.match(lms) else "")
+    login = "" if _CANVAS_USER_ID.match(sid) else sid
+    return [student.display_name, canvas_id, "", login, ""]
+
+
 def canvas_csv(all_results: list[AssignmentResults], path: Path) -> Path:
     """A Canvas gradebook import CSV: identity columns, one column per assignment, a Points Possible row.
 
@@ -73,22 +90,19 @@ def canvas_csv(all_results: list[AssignmentResults], path: Path) -> Path:
     points of the Points Possible row (to update an existing Canvas assignment, rename the header to
     Canvas's ``name (canvas id)``). The score is nbgrader's final score after the late penalty; a student
     without a submission gets 0; a withheld score is left blank (Canvas leaves that grade unchanged).
-    Students are matched on SIS Login ID (the nbgrader student id); SIS User ID is the LMS user id if the
-    gradebook has one.
     """
     students = {}
     for results in all_results:
         for s in results.students:
             students.setdefault(s.student, s)
-    with open(path, "w", newline="") as fh:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([*CANVAS_IDENTITY, *(r.assignment for r in all_results)])
         writer.writerow([CANVAS_POINTS_ROW, "", "", "", "", *(_number(r.max_score) for r in all_results)])
         for sid in sorted(students):
-            ident = students[sid]
-            row = [ident.display_name, "", ident.lms_user_id or sid, sid, ""]
+            row = canvas_identity(students[sid])
             for results in all_results:
-                s = next((x for x in results.students if x.student == sid), None)
+                s = results.student(sid)
                 if s is None or not s.submitted:
                     row.append("0")
                 elif s.withheld:
@@ -97,29 +111,3 @@ def canvas_csv(all_results: list[AssignmentResults], path: Path) -> Path:
                     row.append(_number(s.final))
             writer.writerow(row)
     return path
-
-
-def export(root, assignment: str | None = None, db_url: str | None = None, out_dir=None) -> list[Path]:
-    """Write nbgrader's CSV, the per-question CSVs and the Canvas CSV; return their paths.
-
-    All graded assignments of the gradebook by default, or only ``assignment``. Files go to
-    ``<root>/exports/`` unless ``out_dir`` is given.
-    """
-    root = Path(root).resolve()
-    db_url, _course_id = course_database(root, db_url)
-    if assignment is not None:
-        course.require_assignments(root, [assignment])
-        names = [assignment]
-        all_results = [load(root, assignment, db_url)]
-    else:
-        names = graded_assignments(db_url, _course_id)
-        if not names:
-            raise NoGradesError(f"no grades in {db_url}: run autograder grade first")
-        all_results = [load(root, name, db_url) for name in names]
-    out = Path(out_dir) if out_dir else root / "exports"
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = f"-{assignment}" if assignment else ""
-    paths = [nbgrader_csv(root, db_url, out / f"grades{suffix}.csv", names)]
-    paths += [questions_csv(r, out / f"{r.assignment}-questions.csv") for r in all_results]
-    paths.append(canvas_csv(all_results, out / f"canvas{suffix}.csv"))
-    return paths
