@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..preprocessors.grader_fault import REASON_PREFIX
+from ..text_table import text_table
 from .fingerprint import why_summary
 
 
@@ -56,10 +57,8 @@ class GradingSummary:
                          "them (an earlier grade is kept); fix the cause named below and run the same command again")
         problems = [r for r in self.records if r.status in ("flagged", "failed")]
         if problems:
-            lines.append("")
-            lines.append(f"{'student':<24} {'status':<8} {'score':>7}  reasons")
-            for r in problems:
-                lines.append(f"{r.student:<24} {r.status:<8} {r.score:>7.2f}  {'; '.join(r.reasons)}")
+            rows = [[r.student, r.status, f"{r.score:.2f}", "; ".join(r.reasons)] for r in problems]
+            lines += ["", text_table(["student", "status", "score", "reasons"], rows, right=("score",))]
         for student, error in self.feedback_failures.items():
             lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
         if self.similarity:
