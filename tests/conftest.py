@@ -34,7 +34,8 @@ if "dask" in sys.modules:
 
 def _leftovers() -> list:
     """What the session left in its temporary folder besides pytest's (tmp_path) and Dask's scratch folders."""
-    return sorted(p.name for p in SESSION_TMP.iterdir() if not p.name.startswith(("pytest-of-", "pytest-dask")))
+    # pymp-*: the socket folder of multiprocessing's forkserver (ProcessPool), removed when this process exits
+    return sorted(p.name for p in SESSION_TMP.iterdir() if not p.name.startswith(("pytest-of-", "pytest-dask", "pymp-")))
 
 
 def pytest_sessionstart(session):
@@ -58,8 +59,10 @@ def pytest_sessionfinish(session, exitstatus):
             print(f"ERROR: {message}", file=sys.stderr)
     else:
         import shutil
+        from multiprocessing.util import Finalize
 
-        shutil.rmtree(SESSION_TMP, ignore_errors=True)
+        # after multiprocessing's own exit finalizers (exitpriority -100) have removed the forkserver's folder
+        Finalize(None, shutil.rmtree, args=(str(SESSION_TMP),), kwargs={"ignore_errors": True}, exitpriority=-101)
 
 
 @pytest.fixture(scope="session")

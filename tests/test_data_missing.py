@@ -8,7 +8,7 @@ from .conftest import REPO
 
 
 def run(args, tmp_path):
-    env = dict(os.environ, SCIKIT_LEARN_DATA=str(tmp_path / "no-data-here"))
+    env = dict(os.environ, SCIKIT_LEARN_DATA=str(tmp_path / "no-data-here"), TMPDIR=str(tmp_path))
     return subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 
 
