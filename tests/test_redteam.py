@@ -262,7 +262,7 @@ def test_require_sandbox_refuses_before_grading_anything(tmp_path, monkeypatch):
     root = _course_with(tmp_path, ["someone"])
     env = _without_bwrap(tmp_path)
     monkeypatch.setenv("PATH", env["PATH"])
-    monkeypatch.setattr(sandbox, "_PROBE", {})  # probe again, with no bwrap on PATH
+    monkeypatch.setattr(sandbox.probe, "_PROBE", {})  # probe again, with no bwrap on PATH
     had_gradebook = (root / "gradebook.db").exists()
     with pytest.raises(SandboxUnavailable, match="bubblewrap is not installed"):
         grade_assignment(root, NEURONS, workers=0, progress=False, require_sandbox=True)
