@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 
 from autograder import course
 from autograder.grading.executors.local import Inline
 from autograder.grading import grade_assignment, store, template
-from autograder.samples import make_submission, samples_for
+from autograder.samples import submit_class
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = ("solution", "unsmoothed_idf")
@@ -44,14 +43,7 @@ class Recording(Inline):
 def graded_results(scratch: Path, assignment: str) -> list:
     """``(job, result)`` of the chosen samples, graded for real (feedback included)."""
     root = course.copy_course(REPO, scratch / "graded")
-    name = f"{assignment}.ipynb"
-    source_nb = nbformat.read(root / "source" / assignment / name, 4)
-    release_nb = nbformat.read(root / "release" / assignment / name, 4)
-    samples = {s.name: s for s in samples_for(assignment)}
-    for sample in SAMPLES:
-        folder = root / "submitted" / sample / assignment
-        folder.mkdir(parents=True)
-        nbformat.write(make_submission(source_nb, release_nb, samples[sample]), folder / name)
+    submit_class(root, assignment, {sample: sample for sample in SAMPLES})
     recording = Recording()
     grade_assignment(root, assignment, executor=recording, progress=False)
     return recording.results

@@ -26,7 +26,7 @@ import nbformat
 
 from autograder import course
 from autograder.grading import grade_assignment
-from autograder.samples import make_submission, samples_for
+from autograder.samples import samples_for, submit_class
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW_SAMPLES = ("dense_loops",)  # pure-Python loops: much slower than the rest
@@ -35,18 +35,10 @@ SLOW_SAMPLES = ("dense_loops",)  # pure-Python loops: much slower than the rest
 def make_class(root: Path, assignment: str, copies: int) -> list:
     """Copy the course to ``root`` and submit ``copies`` times each quick sample; returns the notebook paths."""
     course.copy_course(REPO, root)
-    paths = []
-    for notebook in sorted((root / "source" / assignment).glob("*.ipynb")):
-        source_nb, release_nb = nbformat.read(notebook, 4), nbformat.read(root / "release" / assignment / notebook.name, 4)
-        for copy in range(copies):
-            for sample in samples_for(assignment):
-                if sample.name in SLOW_SAMPLES:
-                    continue
-                folder = root / "submitted" / f"{sample.name}_{copy}" / assignment
-                folder.mkdir(parents=True, exist_ok=True)
-                nbformat.write(make_submission(source_nb, release_nb, sample), folder / notebook.name)
-                paths.append(folder / notebook.name)
-    return paths
+    roster = {f"{sample.name}_{copy}": sample for copy in range(copies) for sample in samples_for(assignment)
+              if sample.name not in SLOW_SAMPLES}
+    folders = submit_class(root, assignment, roster)
+    return [path for folder in folders.values() for path in sorted(folder.glob("*.ipynb"))]
 
 
 def nbgrader(root: Path, *args: str) -> None:

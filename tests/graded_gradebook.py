@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook
 
 from autograder import course, records
-from autograder.samples import make_submission, samples_for
+from autograder.samples import submit_class
 
 from .conftest import REPO, nbgrader
 
@@ -53,17 +52,10 @@ def graded_course(base: Path) -> GradedCourse:
             gb.update_or_create_student(student, first_name=first, last_name=last)
         gb.update_or_create_student(ABSENT[0], first_name=ABSENT[1], last_name=ABSENT[2])
 
-    samples = {sample.name: sample for sample in samples_for(ASSIGNMENT)}
-    for notebook in sorted((root / "source" / ASSIGNMENT).glob("*.ipynb")):
-        source_nb = nbformat.read(notebook, 4)
-        release_nb = nbformat.read(root / "release" / ASSIGNMENT / notebook.name, 4)
-        for student, (sample, _, _, late) in SUBMITTERS.items():
-            folder = root / "submitted" / student / ASSIGNMENT
-            folder.mkdir(parents=True, exist_ok=True)
-            nbformat.write(make_submission(source_nb, release_nb, samples[sample]), folder / notebook.name)
-            offset = timedelta(seconds=late) if late is not None else -timedelta(days=1)
-            stamp = DUEDATE + offset
-            (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    folders = submit_class(root, ASSIGNMENT, {student: sample for student, (sample, _, _, _) in SUBMITTERS.items()})
+    for student, (_, _, _, late) in SUBMITTERS.items():
+        stamp = DUEDATE + (timedelta(seconds=late) if late is not None else -timedelta(days=1))
+        (folders[student] / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
     nbgrader(root, "autograde", ASSIGNMENT, "--force", "--LateSubmissionPlugin.penalty_method=zero")
 
     student, grade_id, score = MANUAL

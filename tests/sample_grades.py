@@ -12,11 +12,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
 
 from autograder import course
 from autograder.grading import grade_assignment
-from autograder.samples import make_submission, samples_for
+from autograder.samples import samples_for, submit_class
 from autograder.gradebook import cell_scores
 
 
@@ -27,11 +26,7 @@ def main():
         root = course.copy_course(repo, Path(tmp) / "course")
         course_id = course.load_config(root).CourseDirectory.course_id
         for name in course.assignments(root):
-            for notebook in sorted((root / "source" / name).glob("*.ipynb")):
-                src = nbformat.read(notebook, 4); rel = nbformat.read(root / "release" / name / notebook.name, 4)
-                for s in samples_for(name):
-                    folder = root / "submitted" / s.name / name; folder.mkdir(parents=True, exist_ok=True)
-                    nbformat.write(make_submission(src, rel, s), folder / notebook.name)
+            submit_class(root, name, {s.name: s for s in samples_for(name)})
             summary = grade_assignment(root, name, workers=2, progress=False, feedback=False)
             db = f"sqlite:///{root / 'gradebook.db'}"
             out[name] = {r.student: {"status": r.status, "kernel": r.kernel, "score": r.score,

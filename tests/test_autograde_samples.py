@@ -11,7 +11,7 @@ import pytest
 
 from autograder import course, mistakes
 from autograder.gradebook import cell_scores
-from autograder.samples import make_submission, samples_for
+from autograder.samples import samples_for, submit_class
 
 from .conftest import REPO, nbgrader, nbgrader_start
 
@@ -30,13 +30,7 @@ def autograded(repo, tmp_path_factory):
     for name in course.assignments(repo):
         root = course.copy_course(repo, tmp_path_factory.mktemp(name) / "course")
         nbgrader(root, "generate_assignment", name, "--force")
-        for notebook in sorted((root / "source" / name).glob("*.ipynb")):
-            source_nb = nbformat.read(notebook, 4)
-            release_nb = nbformat.read(root / "release" / name / notebook.name, 4)
-            for sample in samples_for(name):
-                folder = root / "submitted" / sample.name / name
-                folder.mkdir(parents=True, exist_ok=True)
-                nbformat.write(make_submission(source_nb, release_nb, sample), folder / notebook.name)
+        submit_class(root, name, {sample.name: sample for sample in samples_for(name)})
         courses[name] = root
         runs.append((name, nbgrader_start(root, "autograde", name, "--force")))
     for name, process in runs:

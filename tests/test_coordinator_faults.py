@@ -27,7 +27,7 @@ from autograder import course, records
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.grading.executors.local import ProcessPool
-from autograder.samples import make_submission, samples_for
+from autograder.samples import submit_class
 
 from .conftest import REPO
 
@@ -41,16 +41,11 @@ def make_class(folder: Path, students: dict, first_cells: dict = None) -> Path:
     """A course copy where each student submitted the sample ``students[student]``; ``first_cells[student]``
     is extra code put in a new first cell of that student's notebook."""
     root = course.copy_course(REPO, folder)
-    samples = {s.name: s for s in samples_for(ASSIGNMENT)}
-    source_nb = nbformat.read(root / "source" / ASSIGNMENT / NOTEBOOK, 4)
-    release_nb = nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, 4)
-    for student, sample in students.items():
-        nb = make_submission(source_nb, release_nb, samples[sample])
+    for student, folder in submit_class(root, ASSIGNMENT, students).items():
         if student in (first_cells or {}):
+            nb = nbformat.read(folder / NOTEBOOK, 4)
             nb.cells.insert(0, nbformat.v4.new_code_cell(first_cells[student]))
-        target = root / "submitted" / student / ASSIGNMENT
-        target.mkdir(parents=True)
-        nbformat.write(nb, target / NOTEBOOK)
+            nbformat.write(nb, folder / NOTEBOOK)
     return root
 
 

@@ -18,7 +18,6 @@ from datetime import timezone
 from pathlib import Path
 
 import distributed
-import nbformat
 import pytest
 import sqlalchemy as sa
 from nbgrader.api import Gradebook
@@ -28,7 +27,7 @@ from autograder.grading.executors.dask_cluster import ClusterError, DaskExecutor
 from autograder.grading.executors.local import ProcessPool
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
-from autograder.samples import make_submission, samples_for
+from autograder.samples import submit_class
 
 from .conftest import REPO
 
@@ -42,14 +41,7 @@ STUDENTS = {"ada": "solution", "ben": "unsmoothed_idf", "cy": "blank"}
 def make_class(folder: Path) -> Path:
     """A fresh course copy in which every student of ``STUDENTS`` has submitted their sample."""
     root = course.copy_course(REPO, folder)
-    samples = {s.name: s for s in samples_for(ASSIGNMENT)}
-    for notebook in sorted((root / "source" / ASSIGNMENT).glob("*.ipynb")):
-        source_nb = nbformat.read(notebook, 4)
-        release_nb = nbformat.read(root / "release" / ASSIGNMENT / notebook.name, 4)
-        for student, sample in STUDENTS.items():
-            target = root / "submitted" / student / ASSIGNMENT
-            target.mkdir(parents=True, exist_ok=True)
-            nbformat.write(make_submission(source_nb, release_nb, samples[sample]), target / notebook.name)
+    submit_class(root, ASSIGNMENT, STUDENTS)
     return root
 
 

@@ -8,14 +8,13 @@ creates and drops its own database. On CI (CI=true) a missing URL is a failure, 
 import os
 import uuid
 
-import nbformat
 import pytest
 import sqlalchemy as sa
 
 from autograder import course, records
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
-from autograder.samples import make_submission, samples_for
+from autograder.samples import submit_class
 
 from .conftest import REPO
 
@@ -48,13 +47,7 @@ def postgres_url():
 
 def test_postgresql_grades_equal_sqlite(tmp_path, postgres_url):
     root = course.copy_course(REPO, tmp_path / "course")
-    source_nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    release_nb = nbformat.read(REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    for sample in samples_for(ASSIGNMENT):
-        if sample.name in STUDENTS:
-            folder = root / "submitted" / sample.name / ASSIGNMENT
-            folder.mkdir(parents=True)
-            nbformat.write(make_submission(source_nb, release_nb, sample), folder / f"{ASSIGNMENT}.ipynb")
+    submit_class(root, ASSIGNMENT, {name: name for name in STUDENTS})
 
     sqlite_url = f"sqlite:///{root / 'gradebook.db'}"
     course_id = course.load_config(root).CourseDirectory.course_id

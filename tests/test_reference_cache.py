@@ -11,7 +11,6 @@ import pickle
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 from autograder import course
@@ -19,7 +18,7 @@ from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.reference import cache
 from autograder.reference import tfidf_distances as ref
-from autograder.samples import make_submission, samples_for
+from autograder.samples import submit_class
 
 from .conftest import REPO
 
@@ -57,12 +56,7 @@ def test_preload_installs_the_file_named_in_the_environment(tmp_path):
 @pytest.fixture(scope="module")
 def solution_course(tmp_path_factory):
     root = course.copy_course(REPO, tmp_path_factory.mktemp("cache") / "course")
-    folder = root / "submitted" / "solution" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    source_nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    release_nb = nbformat.read(REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    solution = next(s for s in samples_for(ASSIGNMENT) if s.name == "solution")
-    nbformat.write(make_submission(source_nb, release_nb, solution), folder / f"{ASSIGNMENT}.ipynb")
+    submit_class(root, ASSIGNMENT, {"solution": "solution"})
     return root
 
 

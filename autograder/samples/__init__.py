@@ -63,3 +63,30 @@ def samples_for(assignment: str) -> list:
     import importlib
 
     return importlib.import_module(f"{__name__}.{assignment}").SAMPLES
+
+
+def submit_class(root, assignment: str, roster: dict) -> dict:
+    """Write a class of sample submissions into the course at ``root``, as ``autograder collect`` would leave it.
+
+    ``roster``: ``student -> sample name`` (a ``Sample`` of ``samples_for(assignment)``, or the Sample itself).
+    Each notebook of the assignment is built from the course's own source and release notebooks and
+    written to ``<submitted>/<student>/<assignment>/`` (nbgrader's ``submitted_directory``). Returns
+    ``student -> that folder``.
+    """
+    from pathlib import Path
+
+    from .. import course
+
+    root = Path(root)
+    by_name = {sample.name: sample for sample in samples_for(assignment)}
+    submitted = course.folder(root, "submitted_directory")
+    folders = {}
+    for notebook in sorted((course.folder(root, "source_directory") / assignment).glob("*.ipynb")):
+        source_nb = nbformat.read(notebook, 4)
+        release_nb = nbformat.read(course.folder(root, "release_directory") / assignment / notebook.name, 4)
+        for student, sample in roster.items():
+            folder = folders[student] = submitted / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            chosen = sample if isinstance(sample, Sample) else by_name[sample]
+            nbformat.write(make_submission(source_nb, release_nb, chosen), folder / notebook.name)
+    return folders
