@@ -1,6 +1,5 @@
 """The one rule that names a kernel's fate (``decide_fate``), per combination of observed facts, and its two callers."""
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 

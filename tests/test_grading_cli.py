@@ -64,7 +64,7 @@ def test_collect_zip_takes_canvas_downloads(tmp_path):
     with zipfile.ZipFile(downloads / "submissions.zip", "w") as archive:
         archive.writestr(f"kaysam_1003_9003_{ASSIGNMENT}.ipynb", notebook)
     (downloads / f"lostfile_{ASSIGNMENT}.ipynb").write_bytes(notebook)  # no Canvas ids: cannot be attributed
-    (downloads / f"doejane_1001_9004_homework.ipynb").write_bytes(notebook)  # not a notebook of the assignment
+    (downloads / "doejane_1001_9004_homework.ipynb").write_bytes(notebook)  # not a notebook of the assignment
 
     collected = autograder(root, "collect", ASSIGNMENT, "--zip", str(downloads))
     assert collected.returncode == 0, collected.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import Sandbox, bwrap_argv, cgroups, kernel_uid, limits
+from autograder.sandbox import Sandbox, bwrap_argv, kernel_uid, limits
 from autograder.sandbox.cgroups import Hierarchy, create_kernel_groups, find_hierarchy, sweep_stale_cgroups
 
 
