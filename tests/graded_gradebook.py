@@ -2,7 +2,7 @@
 
 A fresh copy of the course gets the real `nbgrader generate_assignment`, three students submit samples
 (the solution, late; a typical mistake; the blank release), the real `nbgrader autograde` grades them with
-nbgrader's late-submission penalty plugin set to ``zero``, a fourth student is in the gradebook with no
+the course's late policy at 50% per started day late, a fourth student is in the gradebook with no
 submission, one manual cell is graded by hand, and SubmissionRecords say how each was graded (one
 flagged and withheld). Nothing here computes an expected grade: the tests read those from the gradebook.
 """
@@ -56,7 +56,7 @@ def graded_course(base: Path) -> GradedCourse:
     for student, (_, _, _, late) in SUBMITTERS.items():
         stamp = DUEDATE + (timedelta(seconds=late) if late is not None else -timedelta(days=1))
         (folders[student] / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
-    nbgrader(root, "autograde", ASSIGNMENT, "--force", "--LateSubmissionPlugin.penalty_method=zero")
+    nbgrader(root, "autograde", ASSIGNMENT, "--force", "--LatePolicy.percent_per_day=50")
 
     student, grade_id, score = MANUAL
     with Gradebook(db_url, course_id=course_id) as gb:

@@ -130,7 +130,7 @@ def test_late_penalty_and_withheld_columns(exported, graded, gradebook_view):
     assert late, "the fixture has a late submission"
     for sid in late:
         score, penalty, seconds_late = view[sid]
-        assert penalty > 0, "nbgrader's zero-penalty plugin assigned a penalty"
+        assert penalty > 0, "the late policy (50% a started day) assigned a penalty"
         assert float(frame.loc[sid, "late_penalty"]) == pytest.approx(penalty)
         assert float(frame.loc[sid, "seconds_late"]) == pytest.approx(seconds_late)
         assert float(frame.loc[sid, "final"]) == pytest.approx(max(0.0, score - penalty))
