@@ -265,7 +265,8 @@ def test_feedback_of_every_graded_student_shows_its_gradebook_score(classes):
     for student in summary.graded:
         path = parallel / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         if (parallel / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists():
-            header = re.search(r"Score: ([0-9.]+) / ([0-9.]+)", path.read_text())
+            # the page's own total, at the top of its summary ("<notebook>: score / max")
+            header = re.search(r'id="course-summary">\s*<h4>[^<:]*: ([0-9.]+) / ([0-9.]+)', path.read_text())
             shown[student] = (float(header[1]), float(header[2]))
         else:
             assert not path.exists(), f"{student} has no graded notebook, so no feedback"
