@@ -91,7 +91,7 @@ def scratch(tmp_path_factory):
     return fake_course(tmp_path_factory.mktemp("course") / "course")["scratch"]
 
 
-REPORT = "from autograder.integrity import report_runtime\nreport_runtime()"
+REPORT = "from autograder.integrity.runtime import report_runtime\nreport_runtime()"
 
 
 @pytest.mark.nbgrader
