@@ -12,6 +12,7 @@ and ``GradebookWriteError`` says what failed; the next run resumes where it stop
 
 import hashlib
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class GradingSummary:
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
     similarity: str = ""  # one line on the similarity check run after grading
     unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
+    timings: list = field(default_factory=list)  # per result: GradeResult.timings + "coordinator write", "worker total"
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
@@ -246,6 +248,7 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
                                      reasons=[f"the grading worker stopped: {type(outcome.error).__name__}: {outcome.error}"])
             # A worker that stopped (not the submission's fault) leaves no hash: the next run grades it again.
             content = batch.hashes[job.student] if outcome.result is not None else ""
+            begun = time.monotonic()
             try:
                 kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback)
             except Exception as error:  # noqa: BLE001 - stop everything: results that cannot be recorded are lost
@@ -256,6 +259,8 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
                     f"recorded: fix the gradebook ({batch.db_url.split('@')[-1]}) and run `autograder grade "
                     f"{batch.assignment}` again to grade the rest."
                 ) from error
+            summary.timings.append({**result.timings, "coordinator write": round(time.monotonic() - begun, 3),
+                                    "worker total": round(result.seconds, 3)})
             if kept:
                 summary.with_feedback.add(job.student)
             summary.graded.append(job.student)

@@ -32,6 +32,9 @@ from .jobs import CellResult, CommentResult, GradeJob, GradeResult
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
+PREPARED_KERNELS = 1  # Sandbox.prepared_kernels of the engine's workers when the course does not set it
+# Where a worker's time goes, in this order (GradeResult.timings); "coordinator write" is added by the batch.
+PHASES = ("kernel start", "imports", "student cells", "hidden tests", "nbgrader's own work", "feedback")
 
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
@@ -49,7 +52,7 @@ def _last_error(log: str) -> str:
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
     from ..reference import cache
-    from ..sandbox import autograde_preprocessors
+    from ..sandbox import autograde_preprocessors, prepared
 
     config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}"})
     course.apply_overrides(config, job.overrides)
@@ -57,11 +60,14 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # writes how each kernel ended next to it, outside the course
     config.Sandbox.course_root = str(root)
     config.Sandbox.report_dir = str(report_dir)
-    # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache)
+    # kernels started ahead, one waiting per worker process (autograder.sandbox.prepared), unless the course says
+    if "prepared_kernels" not in config.Sandbox:
+        config.Sandbox.prepared_kernels = PREPARED_KERNELS
+    # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache);
+    # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
     cached = cache.build(job.assignment)
     if cached is not None:
-        path = root.parent / "reference-cache.pickle"
-        path.write_bytes(cached)
+        path = prepared.cache_file(cached)
         config.Sandbox.readable_paths = list(config.Sandbox.get("readable_paths", [])) + [str(path)]
         config.Sandbox.environment = {**config.Sandbox.get("environment", {}), cache.ENV: str(path)}
     # whichever pipeline the course configures, its kernels are sandboxed (a plain Execute never runs), and a
@@ -172,7 +178,58 @@ def grade_one(job: GradeJob) -> GradeResult:
         result.autograded = {}
         result.cells, result.comments, result.late_penalties = _zero_grades(job)
     result.seconds = time.monotonic() - started
+    _finish_timings(result)
     return result
+
+
+def _finish_timings(result: GradeResult) -> None:
+    """Every phase of ``PHASES`` in ``result.timings``; nbgrader's own work is what the others leave."""
+    known = {phase: round(result.timings.get(phase, 0.0), 3) for phase in PHASES if phase != "nbgrader's own work"}
+    known["nbgrader's own work"] = round(max(0.0, result.seconds - sum(known.values())), 3)
+    result.timings = {phase: known[phase] for phase in PHASES}
+
+
+def _seconds(cell) -> float:
+    """How long nbclient saw ``cell`` run (its ``record_timing`` metadata), 0 if unknown."""
+    from datetime import datetime
+
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        begin, end = timing["iopub.execute_input"], timing["shell.execute_reply"]
+        return max(0.0, (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                         - datetime.fromisoformat(begin.replace("Z", "+00:00"))).total_seconds())
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+
+
+def _is_imports(source: str) -> bool:
+    lines = [line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return bool(lines) and all(line.startswith(("import ", "from ")) for line in lines)
+
+
+def _execution_timings(notebooks: dict, report_dir: Path) -> tuple:
+    """``(phase -> seconds, kernels)`` of the executed notebooks: the wait for a ready kernel (kernel reports),
+    the import cells, the other student cells and the test cells (nbclient's cell timing)."""
+    from ..sandbox import read_report_dir
+
+    timings = {"kernel start": 0.0, "imports": 0.0, "student cells": 0.0, "hidden tests": 0.0}
+    kernels = []
+    for report in read_report_dir(report_dir):
+        timings["kernel start"] += float(report.get("ready_seconds") or 0.0)
+        kernels.append({key: report.get(key) for key in ("pid", "kernel_id", "prepared")})
+    for nb in notebooks.values():
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                phase = "hidden tests"
+            elif _is_imports(cell.source):
+                phase = "imports"
+            else:
+                phase = "student cells"
+            timings[phase] += _seconds(cell)
+    return timings, kernels
 
 
 @dataclass
@@ -201,11 +258,15 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     if findings:
         result.withheld = True
         result.reasons.extend(findings)
+    timings, result.kernels = _execution_timings(autograded, report_dir)
+    result.timings.update(timings)
     executed = {name[: -len(".ipynb")]: _graded_ids(nb) for name, nb in autograded.items()}
     result.cells, result.comments, result.late_penalties = _read_grades(db_url, job, executed, prepared.zero_credit, failed)
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
     if job.feedback and not failed and not result.withheld:
+        begun = time.monotonic()
         result.feedback, result.feedback_scores = _feedback(root, job, db_url)
+        result.timings["feedback"] = time.monotonic() - begun
 
 
 def _lay_out(root: Path, job: GradeJob) -> Path:
