@@ -51,6 +51,9 @@ class SandboxedExecute(Execute):
             report = getattr(self.km, "_report", None)
             if report is not None:
                 report["ready_seconds"] = round(time.monotonic() - started, 3)  # what the notebook waited
+            pool = self._pool()
+            if pool is not None and Sandbox(config=self.config).prepare_while_running:
+                pool.refill()  # the next kernel boots while this notebook runs
             yield
 
     def preprocess(self, nb, resources=None, km=None):

@@ -254,6 +254,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._report["signal"] = signal.Signals(code - 128).name
 
     def _finish(self) -> None:
+        if self._own_folder is not None:  # a prepared kernel's folder (also when it never started)
+            shutil.rmtree(self._own_folder, ignore_errors=True)
+            self._own_folder = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -268,9 +271,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._handed_over:
             kernel_uid.take_back(self._handed_over)
             self._handed_over = {}
-        if self._own_folder is not None:
-            shutil.rmtree(self._own_folder, ignore_errors=True)
-            self._own_folder = None
         self._report["seconds"] = round(time.time() - self._report.pop("started"), 3)
         if self._runtime is not None:
             shutil.rmtree(self._runtime, ignore_errors=True)

@@ -37,6 +37,8 @@ class Sandbox(Configurable):
     prepared_kernels = Integer(0, help="Kernels each grading process keeps started and waiting for their notebook "
                                "(autograder.sandbox.prepared; 0: start each kernel when its notebook comes; "
                                "`autograder grade` sets 1 unless the course sets it).").tag(config=True)
+    prepare_while_running = Bool(True, help="Start the next prepared kernel as soon as a notebook's kernel is ready "
+                                 "(it boots while the notebook runs); False: once the notebook is done.").tag(config=True)
     preimports = List(Unicode(), default_value=list(PREIMPORTS),
                       help="Modules a prepared kernel imports before its notebook comes.").tag(config=True)
 
