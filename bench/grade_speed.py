@@ -155,22 +155,22 @@ def prepared_kernel_memory(root: Path) -> str:
     lines = []
     for prepared in (True, False):
         manager = SandboxedKernelManager(config=config)
-        if prepared:
-            manager.launch_prepared(arguments)
-        else:
-            with tempfile.TemporaryDirectory(prefix="grade-speed-kernel-") as folder:
+        with tempfile.TemporaryDirectory(prefix="grade-speed-kernel-") as folder:
+            if prepared:
+                manager.launch_prepared(arguments)
+            else:
                 run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=folder)
-        client = manager.client()
-        client.start_channels()
-        try:
-            run_sync(client._async_wait_for_ready)(timeout=120)
-            time.sleep(1)
-            rss, pss = _memory_kib(manager.provisioner.process.pid)
-            kind = "prepared kernel (pre-imports done)" if prepared else "kernel just started (no pre-imports)"
-            lines.append(f"{kind}: RSS {rss / 1024:.0f} MiB, PSS {pss / 1024:.0f} MiB")
-        finally:
-            client.stop_channels()
-            run_sync(manager._async_shutdown_kernel)(now=True)
+            client = manager.client()
+            client.start_channels()
+            try:
+                run_sync(client._async_wait_for_ready)(timeout=120)
+                time.sleep(1)
+                rss, pss = _memory_kib(manager.provisioner.process.pid)
+                kind = "prepared kernel (pre-imports done)" if prepared else "kernel just started (no pre-imports)"
+                lines.append(f"{kind}: RSS {rss / 1024:.0f} MiB, PSS {pss / 1024:.0f} MiB")
+            finally:
+                client.stop_channels()
+                run_sync(manager._async_shutdown_kernel)(now=True)
     return "; ".join(lines)
 
 
