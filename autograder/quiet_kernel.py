@@ -14,9 +14,26 @@ tamper-detection snapshot of ``autograder.integrity.runtime`` (original function
 If any of that fails, the kernel cannot grade fairly (no trusted comparisons, no tamper detection): every
 cell then raises ``GradingInfrastructureError`` naming the failure, which the course's autograde pipeline
 reports as the grader's fault (``autograder.preprocessors.grader_fault``) instead of scoring the tests.
+
+A prepared kernel (``autograder.sandbox.prepared``: started before its notebook is known) first imports
+the course's common modules named in ``$AUTOGRADER_PREIMPORT`` (``c.Sandbox.preimports``), so that they
+are loaded while it waits; the snapshot comes after them, so a student's patch of a pre-imported module
+is seen exactly as it would be had the student imported it.
 """
 
+import importlib
+import os
 import sys
+
+PREIMPORT_ENV = "AUTOGRADER_PREIMPORT"  # comma-separated modules (set by the sandbox for prepared kernels only)
+
+
+def _preimport() -> None:
+    for name in filter(None, os.environ.pop(PREIMPORT_ENV, "").split(",")):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the student's own import will say what is wrong
+            pass
 
 
 def load_ipython_extension(ipython) -> None:
@@ -31,6 +48,7 @@ def load_ipython_extension(ipython) -> None:
 
 
 def _prepare(ipython) -> None:
+    _preimport()
     from autograder.integrity import runtime
     from autograder.checks import common  # noqa: F401 - imported now, before student code can patch NumPy
     from autograder.reference import cache

@@ -1,17 +1,22 @@
-"""How much faster `autograder grade` is than serial `nbgrader autograde`, and how close to bare execution.
+"""How much faster `autograder grade` is than serial `nbgrader autograde`, and where a submission's time goes.
 
-A class of ``--copies`` times the assignment's quick sample submissions is graded three ways, each in a
+A class of ``--copies`` times the assignment's quick sample submissions is graded in one run, each way in a
 fresh copy of the course:
 
-1. serial: ``nbgrader autograde ASSIGNMENT`` (after ``nbgrader generate_assignment``, not timed);
-2. parallel: ``autograder.grading.grade_assignment`` with one worker per core, feedback off;
-3. execution only: every submission executed with nbclient (same kernel arguments, no nbgrader), one
-   after the other; divided by the number of cores this is the best any parallel grader could do.
+1. serial: ``nbgrader autograde ASSIGNMENT`` (after ``nbgrader generate_assignment``, not timed), sandboxed
+   by the course's configuration, one kernel started per notebook;
+2. before: ``autograder.grading.grade_assignment``, one worker per core, feedback included, with
+   ``c.Sandbox.prepared_kernels = 0`` (each kernel started when its notebook comes);
+3. after: the same with prepared kernels (``autograder.sandbox.prepared``: the engine's default, 1 per worker);
+4. execution only (unless ``--no-execution-bound``): every submission executed with nbclient (same kernel
+   arguments, no nbgrader, no sandbox, no hidden tests), one after the other; divided by the number of
+   workers this is what a parallel grader that only executed notebooks would take.
 
-Printed: the three times and the ratios serial/parallel (goal >= 1.8 on 2+ cores) and
-parallel/(execution/cores) (goal <= 1.3).
+Printed: the times, the ratios, the mean seconds a submission costs a worker per phase (``GradeResult.timings`` + the coordinator's write), the
+memory of one prepared kernel, and the load average before and after (a loaded machine inflates every
+time; the ratios are measured in one run).
 
-    python bench/grade_speed.py --copies 2
+    python bench/grade_speed.py --copies 4
 """
 
 import argparse
@@ -26,15 +31,19 @@ import nbformat
 
 from autograder import course
 from autograder.grading import grade_assignment
+from autograder.grading.timings import PHASES
 from autograder.samples import samples_for, submit_class
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW_SAMPLES = ("dense_loops",)  # pure-Python loops: much slower than the rest
 
 
-def make_class(root: Path, assignment: str, copies: int) -> list:
+def make_class(root: Path, assignment: str, copies: int, config_lines: str = "") -> list:
     """Copy the course to ``root`` and submit ``copies`` times each quick sample; returns the notebook paths."""
     course.copy_course(REPO, root)
+    if config_lines:
+        with open(root / course.CONFIG_FILE, "a") as config:
+            config.write("\n" + config_lines + "\n")
     roster = {f"{sample.name}_{copy}": sample for copy in range(copies) for sample in samples_for(assignment)
               if sample.name not in SLOW_SAMPLES}
     folders = submit_class(root, assignment, roster)
@@ -59,38 +68,152 @@ def execute_only(paths, root: Path) -> float:
     return time.monotonic() - started
 
 
+class Clock:
+    """Wall time of a block (CPU time is not measured: kernels run in bubblewrap's pid namespaces, whose CPU
+    the grader's rusage does not reliably see)."""
+
+    def __enter__(self):
+        self.wall = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.monotonic() - self.wall
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def grade(root: Path, assignment: str, workers: int):
+    with Clock() as clock:
+        summary = grade_assignment(root, assignment, workers=workers, progress=False, feedback=True)
+    statuses = {s: summary.count(s) for s in ("graded", "flagged", "failed")}
+    return clock, summary, statuses
+
+
+def phase_table(before, after) -> str:
+    """Mean seconds per submission and phase, before and after, as a Markdown table."""
+    phases = [*PHASES, "coordinator write"]
+
+    def mean(timings, phase):
+        return sum(t.get(phase, 0.0) for t in timings) / max(1, len(timings))
+
+    rows = ["| phase | before (s) | after (s) |", "|---|---|---|"]
+    for phase in phases:
+        rows.append(f"| {phase} | {mean(before, phase):.2f} | {mean(after, phase):.2f} |")
+    rows.append(f"| **a worker's time per submission** | **{mean(before, 'worker total'):.2f}** | "
+                f"**{mean(after, 'worker total'):.2f}** |")
+    return "\n".join(rows)
+
+
+def _tree(pid: int) -> list:
+    """``pid`` and its descendants."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _memory_kib(pid: int) -> tuple:
+    """(RSS, PSS) in KiB of ``pid`` and its descendants."""
+    rss = pss = 0
+    for member in _tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss, pss
+
+
+def prepared_kernel_memory(root: Path) -> str:
+    """Memory of one kernel prepared as a worker prepares it (course config, pre-imports done), and of a kernel
+    just started without them, measured while they wait."""
+    from jupyter_core.utils import run_sync
+
+    from autograder.sandbox.kernel_manager import SandboxedKernelManager
+
+    config = course.load_config(root)
+    arguments = list(config.Execute.get("extra_arguments", [])) + ["--HistoryManager.hist_file=:memory:"]
+    lines = []
+    for prepared in (True, False):
+        manager = SandboxedKernelManager(config=config)
+        with tempfile.TemporaryDirectory(prefix="grade-speed-kernel-") as folder:
+            if prepared:
+                manager.launch_prepared(arguments)
+            else:
+                run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=folder)
+            client = manager.client()
+            client.start_channels()
+            try:
+                run_sync(client._async_wait_for_ready)(timeout=120)
+                time.sleep(1)
+                rss, pss = _memory_kib(manager.provisioner.process.pid)
+                kind = "prepared kernel (pre-imports done)" if prepared else "kernel just started (no pre-imports)"
+                lines.append(f"{kind}: RSS {rss / 1024:.0f} MiB, PSS {pss / 1024:.0f} MiB")
+            finally:
+                client.stop_channels()
+                run_sync(manager._async_shutdown_kernel)(now=True)
+    return "; ".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", default="tfidf_distances")
     parser.add_argument("--copies", type=int, default=1, help="copies of each quick sample submission")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--no-execution-bound", action="store_true", help="skip the execution-only run")
     args = parser.parse_args()
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    cores = os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="grade-speed-") as scratch:
         scratch = Path(scratch)
-        serial_root, parallel_root, exec_root = scratch / "serial", scratch / "parallel", scratch / "exec"
-        n = len(make_class(serial_root, args.assignment, args.copies))
-        make_class(parallel_root, args.assignment, args.copies)
-        paths = make_class(exec_root, args.assignment, args.copies)
-        print(f"{n} submissions of {args.assignment}, {args.workers} workers, {os.cpu_count()} cores", flush=True)
+        roots = {"serial": scratch / "serial", "before": scratch / "before", "after": scratch / "after"}
+        n = len(make_class(roots["serial"], args.assignment, args.copies))
+        make_class(roots["before"], args.assignment, args.copies, "c.Sandbox.prepared_kernels = 0")
+        make_class(roots["after"], args.assignment, args.copies, "c.Sandbox.prepared_kernels = 1")
+        paths = [] if args.no_execution_bound else make_class(scratch / "exec", args.assignment, args.copies)
+        for root in roots.values():
+            nbgrader(root, "generate_assignment", args.assignment, "--force")
+        print(f"{n} submissions of {args.assignment}, {args.workers} workers, {cores} cores; {load()}", flush=True)
 
-        nbgrader(serial_root, "generate_assignment", args.assignment, "--force")
-        nbgrader(parallel_root, "generate_assignment", args.assignment, "--force")
-        started = time.monotonic()
-        nbgrader(serial_root, "autograde", args.assignment, "--force")
-        serial = time.monotonic() - started
-        print(f"serial nbgrader autograde: {serial:.1f} s", flush=True)
+        with Clock() as serial:
+            nbgrader(roots["serial"], "autograde", args.assignment, "--force")
+        print(f"serial nbgrader autograde:            {serial.wall:6.1f} s ({serial.wall / n:.2f} s per submission; "
+              f"{load()})", flush=True)
+        before, before_summary, before_status = grade(roots["before"], args.assignment, args.workers)
+        print(f"autograder grade, no prepared kernels: {before.wall:6.1f} s ({before.wall / n:.2f} s per submission) {before_status}; "
+              f"{load()}", flush=True)
+        after, after_summary, after_status = grade(roots["after"], args.assignment, args.workers)
+        print(f"autograder grade, prepared kernels:    {after.wall:6.1f} s ({after.wall / n:.2f} s per submission) {after_status}; "
+              f"{load()}", flush=True)
+        if paths:
+            executed = execute_only(paths, scratch / "exec")
+            print(f"execution only (nbclient, serial):     {executed:6.1f} s; / {args.workers} workers = "
+                  f"{executed / args.workers:.1f} s; {load()}", flush=True)
+        memory = prepared_kernel_memory(roots["after"])
 
-        started = time.monotonic()
-        grade_assignment(parallel_root, args.assignment, workers=args.workers, progress=True, feedback=False)
-        parallel = time.monotonic() - started
-        print(f"autograder grade:          {parallel:.1f} s", flush=True)
-
-        executed = execute_only(paths, exec_root)
-        ideal = executed / args.workers
-        print(f"execution only (nbclient): {executed:.1f} s serial, {ideal:.1f} s per {args.workers} workers")
-        print(f"speed-up over serial nbgrader: {serial / parallel:.2f}x (goal >= 1.8)")
-        print(f"parallel / ideal execution:   {parallel / ideal:.2f} (goal <= 1.3)")
+    print()
+    print(f"speed-up over serial nbgrader, no prepared kernels: {serial.wall / before.wall:.2f}x")
+    print(f"speed-up over serial nbgrader, prepared kernels:    {serial.wall / after.wall:.2f}x (goal >= 3)")
+    print(f"prepared / no prepared:                             {before.wall / after.wall:.2f}x")
+    if paths:
+        print(f"prepared / (execution only / workers):              {after.wall / (executed / args.workers):.2f}")
+    print(f"memory: {memory}")
+    print()
+    print("Mean seconds a submission costs a worker, per phase (before: no prepared kernels; after: prepared):")
+    print(phase_table(before_summary.timings, after_summary.timings))
+    print()
+    print(load())
 
 
 if __name__ == "__main__":

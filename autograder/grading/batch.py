@@ -15,6 +15,7 @@ failed on the grading side (``GradeResult.infrastructure``) keeps its earlier gr
 """
 
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,6 +205,7 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
             job, result = outcome.job, outcome.result
             result = result if result is not None else _worker_stopped(job, outcome.error)
             content = batch.hashes[job.student] if outcome.result is not None else ""
+            begun = time.monotonic()
             try:
                 kept = store.write_result(batch.coursedir, batch.db_url, result, job.timestamp, content, batch.feedback,
                                           batch.fingerprints.get(job.student) if content else None)
@@ -216,6 +218,8 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
                     f"({batch.db_url.split('@')[-1]}) and run `autograder grade {batch.assignment}` again: it grades "
                     f"only those {left + 1}."
                 ) from error
+            summary.timings.append({**result.timings, "coordinator write": round(time.monotonic() - begun, 3),
+                                    "worker total": round(result.seconds, 3)})
             if kept:
                 summary.with_feedback.add(job.student)
             summary.graded.append(job.student)

@@ -26,13 +26,15 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import preflight, worker_gradebook
+from . import preflight, timings, worker_gradebook
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
+PREPARED_KERNELS = 1  # Sandbox.prepared_kernels of the engine's workers when the course does not set it
+# Where a worker's time goes, in this order (GradeResult.timings); "coordinator write" is added by the batch.
 
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
@@ -57,7 +59,7 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
     from ..reference import cache
     from ..preprocessors.grader_fault import with_stop_on_grader_fault
-    from ..sandbox import autograde_preprocessors
+    from ..sandbox import autograde_preprocessors, prepared
 
     config = course.load_config(root, **{"CourseDirectory.db_url": f"sqlite:///{root / 'gradebook.db'}", **PRIVATE_FOLDERS})
     course.apply_overrides(config, job.overrides)
@@ -65,11 +67,14 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # writes how each kernel ended next to it, outside the course
     config.Sandbox.course_root = str(root)
     config.Sandbox.report_dir = str(report_dir)
-    # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache)
+    # kernels started ahead, one waiting per worker process (autograder.sandbox.prepared), unless the course says
+    if "prepared_kernels" not in config.Sandbox:
+        config.Sandbox.prepared_kernels = PREPARED_KERNELS
+    # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache);
+    # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
     cached = cache.build(job.assignment)
     if cached is not None:
-        path = root.parent / "reference-cache.pickle"
-        path.write_bytes(cached)
+        path = prepared.cache_file(cached)
         config.Sandbox.readable_paths = list(config.Sandbox.get("readable_paths", [])) + [str(path)]
         config.Sandbox.environment = {**config.Sandbox.get("environment", {}), cache.ENV: str(path)}
     # whichever pipeline the course configures, its kernels are sandboxed (a plain Execute never runs), and a
@@ -126,6 +131,7 @@ def grade_one(job: GradeJob) -> GradeResult:
         result.kernel = "not run" if result.kernel == "ok" else result.kernel
         result.autograded, result.cells, result.comments, result.late_penalties = {}, [], [], {}
     result.seconds = time.monotonic() - started
+    timings.finish(result)
     return result
 
 
@@ -158,11 +164,15 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     if findings:
         result.withheld = True
         result.reasons.extend(findings)
+    seen, result.kernels = timings.execution_timings(autograded, report_dir)
+    result.timings.update(seen)
     executed = {name[: -len(".ipynb")]: _graded_ids(nb) for name, nb in autograded.items()}
     result.cells, result.comments, result.late_penalties = worker_gradebook.read_grades(db_url, job, executed, prepared.zero_credit, failed)
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
     if job.feedback and not failed and not result.withheld:
+        begun = time.monotonic()
         result.feedback, result.feedback_scores = _feedback(root, job, db_url)
+        result.timings["feedback"] = time.monotonic() - begun
 
 
 def _lay_out(root: Path, job: GradeJob) -> Path:

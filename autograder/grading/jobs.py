@@ -66,6 +66,8 @@ class GradeResult:
     feedback: dict = field(default_factory=dict)  # path relative to feedback/<student>/<assignment>/ -> bytes
     feedback_scores: dict = field(default_factory=dict)  # grade_id -> the score the feedback shows
     infrastructure: str = ""  # why the grading side failed ("grading infrastructure: ..."): no grade is written
+    timings: dict = field(default_factory=dict)  # phase -> seconds (grade_one.PHASES), where the worker's time went
+    kernels: list = field(default_factory=list)  # {"pid", "kernel_id", "prepared"} of each kernel that ran a notebook
 
     @property
     def score(self) -> float:

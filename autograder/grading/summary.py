@@ -19,6 +19,7 @@ class GradingSummary:
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
     similarity: str = ""  # one line on the similarity check run after grading
     unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
+    timings: list = field(default_factory=list)  # per result: GradeResult.timings + "coordinator write", "worker total"
     why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
 
     @property

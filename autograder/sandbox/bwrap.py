@@ -173,14 +173,28 @@ def _open_parents(destinations) -> list:
     return args
 
 
+def course_masks(settings, scratch: Path, course_root: Path | None) -> list:
+    """The masks ``bwrap_argv`` adds for ``course_root``'s secrets (empty when none lies inside a read-only bind)."""
+    if course_root is None:
+        return []
+    readable = _python_paths() + list(settings.readable_paths)
+    data_folder = data_home()
+    if data_folder and os.path.isdir(data_folder):
+        readable.append(data_folder)
+    binds = minimal(readable + [package_path()])
+    return masks(binds, Path(scratch), (), Path(course_root))
+
+
 def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: Path | None = None,
-               cgroup_procs=(), as_root: bool | None = None, run_as: int | None = None) -> list:
+               cgroup_procs=(), as_root: bool | None = None, run_as: int | None = None,
+               environment: dict | None = None) -> list:
     """The command that runs the kernel command ``cmd`` inside bubblewrap with ``settings``' limits.
 
     ``scratch``: the notebook's folder, the only writable one (and the working directory); ``runtime``:
     the folder of the kernel's connection file and sockets; ``course_root``: the course whose secrets are
     masked; ``cgroup_procs``: ``cgroup.procs`` files the kernel joins before it starts; ``run_as``: a
-    dedicated uid the kernel runs as (root without a pids cgroup, so that ``RLIMIT_NPROC`` binds it).
+    dedicated uid the kernel runs as (root without a pids cgroup, so that ``RLIMIT_NPROC`` binds it);
+    ``environment``: variables added to the kernel's environment (a prepared kernel's pre-imports).
 
     With ``run_as``, bubblewrap makes no user namespace (as root it would map the kernel to uid 0 outside,
     and only that one uid): it sets up the sandbox as root, keeps only CAP_SETUID/CAP_SETGID for ``setpriv``,
@@ -211,7 +225,7 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
     args += ["--ro-bind", str(package), mount, "--tmpfs", f"{mount}/samples"]  # samples: the graded answers
     args += ["--bind", str(scratch), str(scratch), "--bind", str(runtime), str(runtime)]
     args += ["--chdir", str(scratch)]
-    for name, value in kernel_environment(settings, data_folder).items():
+    for name, value in {**kernel_environment(settings, data_folder), **(environment or {})}.items():
         args += ["--setenv", name, value]
     switch = [] if run_as is None else switch_uid_arguments(run_as)
     wrapped = args + ["--", *switch, *limit_arguments(settings, as_root, run_as is not None), "--", *cmd]

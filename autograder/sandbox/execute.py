@@ -1,8 +1,13 @@
 """nbgrader's ``Execute`` with sandboxed kernels, and the autograde pipeline that uses it."""
 
+import time
+from contextlib import contextmanager
+
 from nbgrader.preprocessors import Execute
 
+from . import prepared
 from .kernel_manager import SandboxedKernelManager
+from .settings import Sandbox
 
 
 class SandboxedExecute(Execute):
@@ -11,11 +16,53 @@ class SandboxedExecute(Execute):
     nbgrader's ``Execute.__init__`` forces ``kernel_manager_class``, so ``c.Execute.kernel_manager_class``
     cannot be set from configuration; this subclass picks the sandboxed manager instead (and every
     ``c.Execute.*`` setting still applies to it).
+
+    With ``c.Sandbox.prepared_kernels`` > 0, the notebook gets a kernel started ahead by this process's
+    pool (``prepared.py``) when one was launched with the same settings, and the pool starts the next one
+    once this notebook is done. Each kernel's report notes how long the notebook waited for a ready kernel.
     """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+
+    def _pool(self):
+        if self.kernel_manager_class is not SandboxedKernelManager or Sandbox(config=self.config).prepared_kernels <= 0:
+            return None
+        return prepared.POOL
+
+    def create_kernel_manager(self):
+        pool = self._pool()
+        if pool is not None:
+            if not self.kernel_name:
+                self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or ""
+            settings = Sandbox(config=self.config)
+            manager = pool.take(self.config, self.kernel_name, prepared.kernel_arguments(self), settings)
+            if manager is not None:
+                manager.hand_over(self.resources.get("metadata", {}).get("path") or None, settings)
+                self.km = manager
+                return manager
+        return super().create_kernel_manager()
+
+    @contextmanager
+    def setup_kernel(self, **kwargs):
+        started = time.monotonic()
+        with super().setup_kernel(**kwargs):
+            report = getattr(self.km, "_report", None)
+            if report is not None:
+                report["ready_seconds"] = round(time.monotonic() - started, 3)  # what the notebook waited
+            pool = self._pool()
+            if pool is not None and Sandbox(config=self.config).prepare_while_running:
+                pool.refill()  # the next kernel boots while this notebook runs
+            yield
+
+    def preprocess(self, nb, resources=None, km=None):
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            pool = self._pool()
+            if pool is not None:
+                pool.refill()
 
 
 def autograde_preprocessors(steps=None, keep_grading: bool = False) -> list:

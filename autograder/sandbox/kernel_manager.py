@@ -4,6 +4,10 @@
 nbclient ``NotebookClient``) uses through ``SandboxedExecute`` (``execute.py``). It gives each kernel its
 limits (``limits.py``: control groups, or a dedicated uid), wraps its command line (``bwrap.py``), enforces the whole-notebook wall
 clock, and on shutdown records how the kernel ended (``fate.py``).
+
+A manager can also be *prepared* (``prepared.py``): started ahead in a fresh folder of its own, with the
+course's common imports done (``Sandbox.preimports``), then ``hand_over`` gives it exactly one notebook
+folder (its files are copied into the kernel's folder) and starts its wall clock. It never takes a second one.
 """
 
 import json
@@ -16,13 +20,15 @@ import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from traitlets import default
 
-from .bwrap import bwrap_argv, kernel_pythonpath
+from .bwrap import bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
 from . import kernel_uid
 from .fate import _REPORTS, _REPORTS_LOCK
 from .limits import kernel_limits
+from ..quiet_kernel import PREIMPORT_ENV
 from .probe import check_available
 from .settings import Sandbox
 
@@ -48,6 +54,57 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._report = None
         self._logdir = None
         self._log = None
+        self._prepared = None  # None: an ordinary kernel; "launching", "waiting", "handed": see prepared.py
+        self._own_folder = None  # a prepared kernel's working folder (made, then removed, by this manager)
+        self.launch_arguments = None  # extra_arguments of the kernel command (a prepared kernel must match)
+
+    # preparing ahead (prepared.py)
+
+    def launch_prepared(self, extra_arguments: list) -> None:
+        """Start this kernel now in a fresh folder of its own; it waits (no wall clock yet) for ``hand_over``."""
+        self._prepared = "launching"
+        self._own_folder = Path(tempfile.mkdtemp(prefix="autograder-prepared-"))
+        try:
+            run_sync(self.start_kernel)(extra_arguments=list(extra_arguments), cwd=str(self._own_folder))
+        except BaseException:
+            self._prepared = "handed"  # never hand a half-started kernel over
+            raise
+        self._prepared = "waiting"
+
+    def is_alive_now(self) -> bool:
+        process = getattr(self.provisioner, "process", None) if self.provisioner is not None else None
+        return process is not None and process.poll() is None
+
+    @property
+    def waiting(self) -> bool:
+        return self._prepared == "waiting"
+
+    def fits(self, settings: Sandbox) -> bool:
+        """Whether this kernel's sandbox is the one ``settings`` would make for its notebook: the per-submission
+        course differs from the one it was launched with, so the masks a fresh kernel would get must be the same."""
+        if not self._sandboxed:
+            return True
+        old = Path(self.sandbox.course_root) if self.sandbox.course_root else None
+        new = Path(settings.course_root) if settings.course_root else None
+        return course_masks(self.sandbox, self._scratch, old) == course_masks(settings, self._scratch, new)
+
+    def hand_over(self, folder, settings: Sandbox) -> None:
+        """Give this prepared kernel its one notebook ``folder``: copy the folder's files (data files beside the
+        notebook) into the kernel's own folder, report to the notebook's ``settings.report_dir`` and start the
+        wall clock. A second call raises."""
+        if self._prepared != "waiting":
+            raise RuntimeError(f"a prepared kernel takes one notebook only (this one is {self._prepared})")
+        self._prepared = "handed"
+        self.sandbox.course_root = settings.course_root
+        self.sandbox.report_dir = settings.report_dir
+        if folder:
+            shutil.copytree(folder, self._scratch, dirs_exist_ok=True, symlinks=True)
+            if self._limits is not None and self._limits.uid is not None:
+                kernel_uid.hand_over([self._scratch], self._limits.uid)  # the copies too; taken back below
+            self._report["scratch"] = str(Path(folder).resolve())
+        self._report["kernel_folder"] = str(self._scratch)
+        self._report["handed_over"] = time.time()
+        self._start_wall_clock()
 
     # launching
 
@@ -60,8 +117,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.ip = str(self._runtime / "ipc")
             self._logdir = Path(tempfile.mkdtemp(prefix="autograder-kernel-log-"))
             self._make_limits()
+        self.launch_arguments = list(kw.get("extra_arguments") or [])
         self._report = {
             "scratch": str(self._scratch),
+            "prepared": self._prepared is not None,
             "sandboxed": self._sandboxed,
             "started": time.time(),
             "died": False,
@@ -99,11 +158,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         groups = self._limits.groups if self._limits is not None else None
         return bwrap_argv(cmd, self.sandbox, self._scratch, self._runtime, self._course_root(),
                           cgroup_procs=groups.procs_files if groups is not None else (),
-                          run_as=self._limits.uid if self._limits is not None else None)
+                          run_as=self._limits.uid if self._limits is not None else None,
+                          environment=self._preimport_environment())
+
+    def _preimport_environment(self) -> dict:
+        """What the kernel extension imports before the snapshot (``quiet_kernel``): prepared kernels only."""
+        if self._prepared is None or not self.sandbox.preimports:
+            return {}
+        return {PREIMPORT_ENV: ",".join(self.sandbox.preimports)}
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         env = dict(kw.get("env") or os.environ)
         env.update(self.sandbox.environment)  # unsandboxed kernels get it here, sandboxed ones via --setenv
+        env.update(self._preimport_environment())
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [kernel_pythonpath(sandboxed=False), env.get("PYTHONPATH")]))
         kw["env"] = env
         if self._sandboxed:
@@ -115,6 +182,13 @@ class SandboxedKernelManager(AsyncKernelManager):
                 # the kernel's own uid must write its folder and read its connection file (root reads all)
                 self._handed_over = kernel_uid.hand_over([self._scratch, self._runtime], self._limits.uid)
         await super()._async_launch_kernel(kernel_cmd, **kw)
+        process = getattr(self.provisioner, "process", None)
+        self._report["pid"] = process.pid if process is not None else None
+        self._report["kernel_id"] = self.kernel_id
+        if self._prepared is None:
+            self._start_wall_clock()  # a prepared kernel's starts when it is handed its notebook
+
+    def _start_wall_clock(self) -> None:
         if self.sandbox.wall_clock_seconds > 0:
             self._timer = threading.Timer(self.sandbox.wall_clock_seconds, self._wall_clock_expired)
             self._timer.daemon = True
@@ -179,6 +253,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._report["signal"] = signal.Signals(code - 128).name
 
     def _finish(self) -> None:
+        if self._own_folder is not None:  # a prepared kernel's folder (also when it never started)
+            shutil.rmtree(self._own_folder, ignore_errors=True)
+            self._own_folder = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

@@ -9,6 +9,11 @@ GiB = 1024**3
 MiB = 1024**2
 CPU_GRACE_SECONDS = 5  # hard RLIMIT_CPU after the soft one: the SIGXCPU that ends the kernel comes first
 BWRAP_PACKAGES = ("bubblewrap", "util-linux")  # Debian packages: bwrap, prlimit
+# The course's common imports (both assignments' first cells): what a prepared kernel imports while it waits.
+PREIMPORTS = ("numpy", "pandas", "scipy.sparse", "matplotlib.pyplot", "seaborn", "sklearn.datasets",
+              "sklearn.feature_extraction.text", "sklearn.metrics", "sklearn.metrics.pairwise", "sklearn.model_selection",
+              "sklearn.naive_bayes", "sklearn.svm", "sklearn.neural_network")
+
 COURSE_SECRETS = ("source", "solutions", "submitted", "autograded", "feedback", "exchange", "release", ".git")
 
 
@@ -29,6 +34,13 @@ class Sandbox(Configurable):
     environment = Dict(value_trait=Unicode(), help="Extra environment variables of the kernel (sandboxed or not).").tag(config=True)
     course_root = Unicode("", help="The course folder whose secrets are masked (default: CourseDirectory.root).").tag(config=True)
     report_dir = Unicode("", help="If set, each kernel appends how it ended to report_dir/kernels.jsonl.").tag(config=True)
+    prepared_kernels = Integer(0, help="Kernels each grading process keeps started and waiting for their notebook "
+                               "(autograder.sandbox.prepared; 0: start each kernel when its notebook comes; "
+                               "`autograder grade` sets 1 unless the course sets it).").tag(config=True)
+    prepare_while_running = Bool(True, help="Start the next prepared kernel as soon as a notebook's kernel is ready "
+                                 "(it boots while the notebook runs); False: once the notebook is done.").tag(config=True)
+    preimports = List(Unicode(), default_value=list(PREIMPORTS),
+                      help="Modules a prepared kernel imports before its notebook comes.").tag(config=True)
 
 
 def course_secrets(root: Path) -> list:
