@@ -175,3 +175,18 @@ def test_item_table_names_tasks_by_heading(page, graded):
         if item["counted"]:
             assert 0 <= item["full_marks"] <= 1
         assert sum(item["shares"].values()) == pytest.approx(1.0) or not item["counted"] and not item["awaiting"]
+
+
+def test_report_links_the_similarity_page_and_lists_its_flagged_pairs(graded, page):
+    """Before a similarity check the page says how to run one; after it, the flagged pairs and the link."""
+    from autograder import similarity
+
+    assert "Not compared yet" in page.read_text()
+    result = similarity.run(graded.root, graded.assignment)
+    assert result.flagged, "the fixture's solution and its one-mistake variant are near copies"
+    html = report(graded.root, graded.assignment, db_url=graded.db_url).read_text()
+    section = html.split('id="similarity"', 1)[1].split("<h2", 1)[0]
+    assert 'href="similarity.html"' in section
+    for pair in result.flagged:
+        assert f"{pair.student_a} / {pair.student_b}" in section
+        assert all(grade_id in section for grade_id, _ in pair.units)

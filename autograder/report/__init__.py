@@ -91,14 +91,29 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(results: AssignmentResults, numbers: dict, figures: list) -> str:
-    """The HTML page: ``figures`` is ``[(path, caption)]``."""
+def render(results: AssignmentResults, numbers: dict, figures: list, similarity: dict | None = None) -> str:
+    """The HTML page: ``figures`` is ``[(path, caption)]``; ``similarity``: ``{"pairs", "page"}`` of the
+    last similarity check (``autograder.similarity``), or None when it never ran."""
     attention = [s for s in results.students if s.status in ATTENTION or s.withheld]
     return _environment().get_template("index.html.j2").render(
         results=results, n=numbers, figures=figures, attention=attention,
         missing=[s for s in results.students if not s.submitted],
         suspicious=[i for i in numbers["items"] if i["suspicious"]],
+        similarity=similarity,
     )
+
+
+def _similarity(root: Path, assignment: str, out: Path) -> dict | None:
+    """The flagged pairs of the last similarity check and its page, relative to the report (None if it never ran)."""
+    import os
+
+    from .. import similarity
+
+    csv, html = similarity.report_paths(root, assignment)
+    if not csv.is_file():
+        return None
+    page = os.path.relpath(html, out) if html.is_file() else None
+    return {"pairs": similarity.flagged_pairs(root, assignment), "page": page}
 
 
 def report(root, assignment: str, db_url: str | None = None, out_dir=None) -> Path:
@@ -123,5 +138,5 @@ def report(root, assignment: str, db_url: str | None = None, out_dir=None) -> Pa
     ]
     (out / "summary.json").write_text(json.dumps(numbers, indent=2))
     page = out / "index.html"
-    page.write_text(render(results, numbers, figures), encoding="utf-8")
+    page.write_text(render(results, numbers, figures, _similarity(root, assignment, out)), encoding="utf-8")
     return page
