@@ -7,7 +7,7 @@ fresh copy of the course:
    by the course's configuration, one kernel started per notebook;
 2. before: ``autograder.grading.grade_assignment``, one worker per core, feedback included, with
    ``c.Sandbox.prepared_kernels = 0`` (each kernel started when its notebook comes);
-3. after: the same with prepared kernels (``autograder.sandbox.prepared``: the engine's default, 1 per worker);
+3. after: the same with prepared kernels (``autograder.sandbox.prepared``, opt-in: 1 per worker);
 4. execution only (unless ``--no-execution-bound``): every submission executed with nbclient (same kernel
    arguments, no nbgrader, no sandbox, no hidden tests), one after the other; divided by the number of
    workers this is what a parallel grader that only executed notebooks would take.

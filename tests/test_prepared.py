@@ -142,7 +142,8 @@ def test_grades_are_the_same_with_and_without_prepared_kernels(pool, built_cours
     plain = [grade_one(dataclasses.replace(job, overrides=job.overrides + (("Sandbox.prepared_kernels", 0),)))
              for job in jobs]
     assert not pool.waiting and all(k["prepared"] is False for r in plain for k in r.kernels)
-    warm = [grade_one(job) for job in jobs]
+    warm = [grade_one(dataclasses.replace(job, overrides=job.overrides + (("Sandbox.prepared_kernels", 1),)))
+            for job in jobs]
     kernels = [k for r in warm for k in r.kernels]
     assert [len(r.kernels) for r in warm] == [1] * len(jobs)
     assert [k["prepared"] for k in kernels] == [False] + [True] * (len(jobs) - 1)

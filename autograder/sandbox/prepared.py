@@ -2,8 +2,8 @@
 
 Every grading kernel pays for a process, its sandbox and the imports of NumPy, pandas, scikit-learn,
 matplotlib and seaborn before a student's first line runs, and none of that depends on the submission.
-With ``c.Sandbox.prepared_kernels = N`` (``autograder grade`` sets 1 unless the course sets it; plain
-``nbgrader autograde`` grades one notebook per process and leaves it 0), each grading process keeps up to
+With ``c.Sandbox.prepared_kernels = N`` (opt-in: 0 unless the course sets it, see the README's Speed section;
+plain ``nbgrader autograde`` grades one notebook per process and gains nothing), each grading process keeps up to
 N kernels started ahead:
 
 * a prepared kernel is an ordinary ``SandboxedKernelManager`` kernel (same bubblewrap, limits, control
