@@ -65,6 +65,20 @@ def pytest_sessionfinish(session, exitstatus):
         Finalize(None, shutil.rmtree, args=(str(SESSION_TMP),), kwargs={"ignore_errors": True}, exitpriority=-101)
 
 
+@pytest.fixture
+def killed_workers_scratch():
+    """For tests that kill grading processes on purpose: a process killed mid-submission cannot remove its
+    scratch folders (autograder-grade-*, kernel folders), so what the test left in the session's temporary
+    folder is removed after it; everything else the session check still sees."""
+    import shutil
+
+    before = set(_leftovers())
+    yield
+    for name in set(_leftovers()) - before:
+        if name.startswith("autograder-"):
+            shutil.rmtree(SESSION_TMP / name, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

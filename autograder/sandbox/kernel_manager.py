@@ -284,7 +284,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             _REPORTS.append(dict(self._report))
         if self.sandbox.report_dir:
             folder = Path(self.sandbox.report_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            with open(folder / "kernels.jsonl", "a") as out:
-                out.write(json.dumps(self._report) + "\n")
+            try:
+                folder.mkdir(exist_ok=True)  # not its parents: a submission already cleaned up reads no report
+                with open(folder / "kernels.jsonl", "a") as out:
+                    out.write(json.dumps(self._report) + "\n")
+            except FileNotFoundError:
+                pass
         self._report = None
