@@ -20,9 +20,13 @@ os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.g
 # Everything this session (and every process it starts) puts in the temporary folder goes into a private
 # folder, so that what the tests leave behind can be told from other runs on the same machine: at the end it
 # must hold nothing but pytest's own tmp_path folders (``pytest_sessionfinish``).
-_SYSTEM_TMP = tempfile.gettempdir()
-SESSION_TMP = Path(tempfile.mkdtemp(prefix="autograder-tests-", dir=_SYSTEM_TMP))
-os.environ["TMPDIR"] = str(SESSION_TMP)
+# A process started by the session that imports this module (a grading worker unpickling a job defined in a
+# test module) shares the session's folder instead of making one of its own inside it.
+if os.environ.get("AUTOGRADER_TESTS_TMP") and os.environ.get("AUTOGRADER_TESTS_TMP") == os.environ.get("TMPDIR"):
+    SESSION_TMP = Path(os.environ["AUTOGRADER_TESTS_TMP"])
+else:
+    SESSION_TMP = Path(tempfile.mkdtemp(prefix="autograder-tests-", dir=tempfile.gettempdir()))
+os.environ["TMPDIR"] = os.environ["AUTOGRADER_TESTS_TMP"] = str(SESSION_TMP)
 tempfile.tempdir = None  # recomputed from TMPDIR on next use
 # Dask's LocalCluster keeps its `dask-scratch-space` beside pytest's tmp_path folders, which pytest prunes
 os.environ["DASK_TEMPORARY_DIRECTORY"] = str(SESSION_TMP / "pytest-dask")
@@ -36,6 +40,17 @@ def _leftovers() -> list:
     """What the session left in its temporary folder besides pytest's (tmp_path) and Dask's scratch folders."""
     # pymp-*: the socket folder of multiprocessing's forkserver (ProcessPool), removed when this process exits
     return sorted(p.name for p in SESSION_TMP.iterdir() if not p.name.startswith(("pytest-of-", "pytest-dask", "pymp-")))
+
+
+_LEFT_BY: dict = {}  # leftover name -> the test module after which it was first seen
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _note_leftovers(request):
+    """Remember which test module left each entry, so the session's failure names where to look."""
+    yield
+    for name in _leftovers():
+        _LEFT_BY.setdefault(name, request.module.__name__)
 
 
 def pytest_sessionstart(session):
@@ -52,7 +67,8 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         message = (f"the tests left {len(left)} entr{'y' if len(left) == 1 else 'ies'} in the temporary folder "
-                   f"{SESSION_TMP} (kept for inspection): {', '.join(left[:20])}")
+                   f"{SESSION_TMP} (kept for inspection): "
+                   + ", ".join(f"{name} (after {_LEFT_BY.get(name, 'the last module')})" for name in left[:20]))
         if reporter is not None:
             reporter.write_line(f"ERROR: {message}", red=True)
         else:

@@ -40,7 +40,7 @@ def test_a_session_that_leaves_files_in_the_temporary_folder_fails_naming_them(t
     result, own_tmp = _session(tmp_path, LEAKY)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "2 passed" in result.stdout and "left 1 entry in the temporary folder" in result.stdout
-    assert "autograder-grade-" in result.stdout
+    assert "autograder-grade-" in result.stdout and "(after test_nested)" in result.stdout  # names the module
     [kept] = list(own_tmp.iterdir())  # the session's private folder is kept for inspection
     assert [p.name[:17] for p in kept.iterdir() if not p.name.startswith("pytest-of-")] == ["autograder-grade-"]
 
@@ -49,3 +49,15 @@ def test_a_clean_session_passes_and_removes_its_private_folder(tmp_path):
     result, own_tmp = _session(tmp_path, LEAKY.replace('tempfile.mkdtemp(prefix="autograder-grade-")', "pass"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert list(own_tmp.iterdir()) == []
+
+
+def test_a_process_of_the_session_importing_the_conftest_shares_its_folder():
+    """A grading worker that unpickles a job defined in a test module imports this conftest: no folder of its own."""
+    from .conftest import SESSION_TMP, _leftovers
+
+    before = _leftovers()
+    code = "import tests.conftest as c, os; print(c.SESSION_TMP)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(SESSION_TMP)
+    assert _leftovers() == before
