@@ -63,6 +63,7 @@ c.Sandbox.require = False
 from autograder.grading import feedback as course_feedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = course_feedback.preprocessors()
+c.GenerateFeedback.exporter_class = course_feedback.FeedbackExporter  # templates compiled once per process
 c.HTMLExporter.template_name = course_feedback.TEMPLATE
 c.HTMLExporter.template_file = course_feedback.TEMPLATE_FILE
 c.HTMLExporter.extra_template_basedirs = course_feedback.template_basedirs()

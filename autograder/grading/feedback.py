@@ -8,6 +8,9 @@ hidden, the grading machine's paths shortened, the summary of tasks) and the cou
 
 from pathlib import Path
 
+from jinja2 import BytecodeCache
+from nbconvert.exporters import HTMLExporter
+
 # nbgrader's API (autograder grade's workers, formgrader) forces HTMLExporter.template_name = "feedback": the
 # course's template lives in a "feedback" folder of its own (autograder/templates/feedback/), searched before
 # nbgrader's, under another file name; it extends index.html.j2, which only nbgrader's feedback folder has.
@@ -33,6 +36,35 @@ def preprocessors() -> list:
     return [GetGrades, HideHiddenTests, ScrubPaths, FeedbackSummary, CSSHTMLHeaderPreprocessor]
 
 from .. import course
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled feedback templates kept in memory for the life of the process. Jinja2 keys each entry by the
+    template's name and file and checks it against the source's checksum, so an edited template is compiled again."""
+
+    def __init__(self):
+        self._store: dict = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTMLExporter (every ``c.HTMLExporter`` setting applies) that compiles its templates once per
+    process: nbgrader makes a new exporter for every feedback page, and compiling the feedback template and
+    those it extends cost a grading worker about 0.3 s per submission."""
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = _COMPILED
+        return environment
 
 
 def generate(root: Path, assignment: str, students, db_url: str) -> dict:
