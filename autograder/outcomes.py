@@ -4,8 +4,8 @@ nbgrader stores a test cell's score; the *why* of a lost point sits only in the 
 This table keeps it as data beside the gradebook (same database, SQLite or PostgreSQL): for every
 autograded test cell of every submission, its points, whether it passed, and for a failed cell the
 mistake code and message that ``autograder.mistakes.cell_mistake`` reads from its outputs. The
-grading coordinator writes a submission's rows with its result (``save_result``, from the autograded
-notebooks the worker returned). For classes graded by plain ``nbgrader autograde`` (no rows), the
+grading worker reads them from the notebooks it autograded (``for_result``, carried in ``GradeResult.outcomes``)
+and the coordinator writes them with the submission's grades. For classes graded by plain ``nbgrader autograde`` (no rows), the
 same outcomes are recovered from ``autograded/<student>/<assignment>/*.ipynb`` (``from_notebooks``).
 """
 
@@ -96,11 +96,10 @@ def read_notebooks(folder: Path) -> dict:
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.ipynb"))}
 
 
-def from_result(result) -> list[Outcome]:
-    """Outcomes of a worker's ``GradeResult``: its autograded notebooks and per-cell automatic scores."""
-    notebooks = {name: json.loads(data.decode("utf-8")) for name, data in result.autograded.items()
-                 if name.endswith(".ipynb") and "/" not in name}
-    scores = {(c.notebook, c.grade_id): (c.auto_score, c.max_score) for c in result.cells if c.auto_score is not None}
+def for_result(notebooks: dict, cells: list) -> list[Outcome]:
+    """Outcomes of a graded submission: its autograded ``notebooks`` (``name.ipynb -> notebook``) and ``cells``
+    (``grading.jobs.CellResult``, the automatic scores nbgrader saved)."""
+    scores = {(c.notebook, c.grade_id): (c.auto_score, c.max_score) for c in cells if c.auto_score is not None}
     return from_notebooks(notebooks, scores)
 
 
@@ -132,10 +131,6 @@ def save(target, course_id: str, assignment: str, student: str, outcomes: list[O
         rows = [{"course_id": course_id, "assignment": assignment, "student": student, **vars(o)} for o in outcomes]
         target.execute(_table.insert(), rows)
 
-
-def save_result(target, course_id: str, result) -> None:
-    """What the coordinator calls with each result: replace its submission's outcomes by ``from_result``."""
-    save(target, course_id, result.assignment, result.student, from_result(result))
 
 
 def load(db_url: str, course_id: str, assignment: str) -> dict:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import preflight, timings, worker_gradebook
+from .. import outcomes
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
@@ -131,7 +132,7 @@ def grade_one(job: GradeJob) -> GradeResult:
         result.reasons.append(result.infrastructure)  # no grade is written: the earlier one stays
         result.log_tail = _tail(traceback.format_exc())
         result.kernel = "not run" if result.kernel == "ok" else result.kernel
-        result.autograded, result.cells, result.comments, result.late_penalties = {}, [], [], {}
+        result.autograded, result.cells, result.comments, result.late_penalties, result.outcomes = {}, [], [], {}, []
     result.seconds = time.monotonic() - started
     timings.finish(result)
     return result
@@ -170,6 +171,7 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     result.timings.update(seen)
     executed = {name[: -len(".ipynb")]: _graded_ids(nb) for name, nb in autograded.items()}
     result.cells, result.comments, result.late_penalties = worker_gradebook.read_grades(db_url, job, executed, prepared.zero_credit, failed)
+    result.outcomes = outcomes.for_result(autograded, result.cells)  # named mistakes, from the notebooks parsed once
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
     if job.feedback and not failed and not result.withheld:
         begun = time.monotonic()

@@ -127,7 +127,7 @@ def write_grades(db_url: str, course_id: str, result: GradeResult, timestamp: st
         score = float(submission.score)
         if record is not None:
             records.upsert(gb.db.connection(), course_id, record(score))
-            outcomes.save(gb.db.connection(), course_id, result.assignment, result.student, outcomes.from_result(result))
+            outcomes.save(gb.db.connection(), course_id, result.assignment, result.student, result.outcomes)
         gb.db.commit()
         return score, shown
 
