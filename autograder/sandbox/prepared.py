@@ -110,6 +110,14 @@ def _shutdown(manager) -> None:
             run_sync(manager._async_cleanup_resources)()
     except Exception:  # noqa: BLE001 - best effort; bubblewrap dies with this process anyway
         pass
+    finally:
+        # A kernel that died at start may leave a message queued on a socket of the manager's own ZeroMQ
+        # context; closing the context later (garbage collection) could then wait for a peer that is gone.
+        if getattr(manager, "_created_context", False) and not manager.context.closed:
+            try:
+                manager.context.destroy(linger=0)
+            except Exception:  # noqa: BLE001
+                pass
 
 
 POOL = KernelPool()
