@@ -14,6 +14,7 @@ The names ``CELL_TIMEOUT``, ``KERNEL_DIED`` and ``NOT_RUN`` are those of
 import re
 
 UNRECOGNIZED = "unrecognized"
+WITHHELD = "withheld"
 ERROR_PREFIX = "error:"  # error:<ExceptionName>: the student's code raised it
 
 CELL_TIMEOUT = "CellTimeoutError"  # nbgrader's Execute.error_on_timeout
@@ -37,6 +38,7 @@ GENERAL = {
     "not_run": "the cell was not run: the kernel died in an earlier cell",
     "stderr": "the cell wrote to stderr, which nbgrader scores 0",
     "tampered": "the grading kernel showed signs of tampering (AUTOGRADER-INTEGRITY report)",
+    "withheld": "the score is withheld for review (an integrity finding): the gradebook holds 0 until a person grades it",
 }
 
 MISTAKES = {

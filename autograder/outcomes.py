@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from .mistakes import cell_mistake
+from .mistakes import WITHHELD, cell_mistake
 
 TOLERANCE = 1e-9
 
@@ -96,11 +96,19 @@ def read_notebooks(folder: Path) -> dict:
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.ipynb"))}
 
 
-def for_result(notebooks: dict, cells: list) -> list[Outcome]:
+def for_result(notebooks: dict, cells: list, withheld_because: str = "") -> list[Outcome]:
     """Outcomes of a graded submission: its autograded ``notebooks`` (``name.ipynb -> notebook``) and ``cells``
-    (``grading.jobs.CellResult``, the automatic scores nbgrader saved)."""
+    (``grading.jobs.CellResult``, the automatic scores nbgrader saved).
+
+    ``withheld_because``: the submission's score is withheld for review (the gradebook holds 0), so every
+    test cell is stored as the gradebook has it, 0 points with the mistake ``withheld`` and this reason,
+    not what its checks would have given.
+    """
     scores = {(c.notebook, c.grade_id): (c.auto_score, c.max_score) for c in cells if c.auto_score is not None}
-    return from_notebooks(notebooks, scores)
+    found = from_notebooks(notebooks, scores)
+    if withheld_because:
+        return [Outcome(o.notebook, o.grade_id, 0.0, o.max_points, False, WITHHELD, withheld_because) for o in found]
+    return found
 
 
 _ENGINES: dict = {}

@@ -27,10 +27,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, sandbox
+from autograder import course, outcomes, sandbox
 from autograder.errors import SandboxUnavailable
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
+from autograder.mistakes import WITHHELD
 from autograder.samples import Sample, make_submission, redteam, samples_for
 
 from .conftest import REPO
@@ -190,6 +191,10 @@ def test_withheld_scores_never_reach_the_feedback(graded):
         text = (root / "feedback" / student / BAD_INPUTS_ON / f"{BAD_INPUTS_ON}.html").read_text()
         shown = float(re.search(r"Score: ([0-9.]+) / ", text)[1])
         assert shown == pytest.approx(sum(_scores(root, BAD_INPUTS_ON, student).values())) == 0
+        stored = outcomes.load(f"sqlite:///{root / 'gradebook.db'}", course.load_config(root).CourseDirectory.course_id,
+                               BAD_INPUTS_ON)[student]  # the named-mistakes table agrees with the gradebook's 0
+        assert stored and all(o.points == 0 and not o.passed and o.mistake == WITHHELD and "integrity" in o.message
+                              for o in stored), stored
     would_be = re.search(r"autograde score ([0-9.]+) withheld", " ".join(recs["flagged_solution"].reasons))
     assert would_be and float(would_be[1]) == pytest.approx(recs["sample_solution"].score), recs["flagged_solution"].reasons
 

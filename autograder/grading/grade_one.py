@@ -171,7 +171,8 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     result.timings.update(seen)
     executed = {name[: -len(".ipynb")]: _graded_ids(nb) for name, nb in autograded.items()}
     result.cells, result.comments, result.late_penalties = worker_gradebook.read_grades(db_url, job, executed, prepared.zero_credit, failed)
-    result.outcomes = outcomes.for_result(autograded, result.cells)  # named mistakes, from the notebooks parsed once
+    # named mistakes, from the notebooks parsed once (a withheld score: as the gradebook will hold it)
+    result.outcomes = outcomes.for_result(autograded, result.cells, "; ".join(result.reasons) if result.withheld else "")
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
     if job.feedback and not failed and not result.withheld:
         begun = time.monotonic()
