@@ -68,16 +68,26 @@ def execute_only(paths, root: Path) -> float:
     return time.monotonic() - started
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 class Clock:
-    """Wall time of a block (CPU time is not measured: kernels run in bubblewrap's pid namespaces, whose CPU
-    the grader's rusage does not reliably see)."""
+    """Wall time of a block, and the CPU the machine spent during it (``busy``: every process, kernels in
+    bubblewrap's pid namespaces included; only meaningful when nothing else runs, so the load is printed)."""
 
     def __enter__(self):
-        self.wall = time.monotonic()
+        self.wall, self.busy = time.monotonic(), busy_cpu_seconds()
         return self
 
     def __exit__(self, *exc):
-        self.wall = time.monotonic() - self.wall
+        self.wall, self.busy = time.monotonic() - self.wall, busy_cpu_seconds() - self.busy
+
+    def cpu_text(self, n: int) -> str:
+        cores = os.cpu_count()
+        return f"CPU {self.busy / n:.2f} s per submission, cores {100 * self.busy / (self.wall * cores):.0f}% busy"
 
 
 def load() -> str:
@@ -189,13 +199,13 @@ def main() -> None:
         with Clock() as serial:
             nbgrader(roots["serial"], "autograde", args.assignment, "--force")
         print(f"serial nbgrader autograde:            {serial.wall:6.1f} s ({serial.wall / n:.2f} s per submission; "
-              f"{load()})", flush=True)
+              f"{serial.cpu_text(n)}; {load()})", flush=True)
         before, before_summary, before_status = grade(roots["before"], args.assignment, args.workers)
         print(f"autograder grade, no prepared kernels: {before.wall:6.1f} s ({before.wall / n:.2f} s per submission) {before_status}; "
-              f"{load()}", flush=True)
+              f"{before.cpu_text(n)}; {load()}", flush=True)
         after, after_summary, after_status = grade(roots["after"], args.assignment, args.workers)
         print(f"autograder grade, prepared kernels:    {after.wall:6.1f} s ({after.wall / n:.2f} s per submission) {after_status}; "
-              f"{load()}", flush=True)
+              f"{after.cpu_text(n)}; {load()}", flush=True)
         if paths:
             executed = execute_only(paths, scratch / "exec")
             print(f"execution only (nbclient, serial):     {executed:6.1f} s; / {args.workers} workers = "
@@ -206,6 +216,9 @@ def main() -> None:
     print(f"speed-up over serial nbgrader, no prepared kernels: {serial.wall / before.wall:.2f}x")
     print(f"speed-up over serial nbgrader, prepared kernels:    {serial.wall / after.wall:.2f}x (goal >= 3)")
     print(f"prepared / no prepared:                             {before.wall / after.wall:.2f}x")
+    # With every core busy, no schedule beats (cores x serial wall) / (CPU the grader spends per class).
+    print(f"bound on this machine for 'autograder grade' (cores x serial wall / its CPU): "
+          f"{cores * serial.wall / before.busy:.2f}x without, {cores * serial.wall / after.busy:.2f}x with prepared kernels")
     if paths:
         print(f"prepared / (execution only / workers):              {after.wall / (executed / args.workers):.2f}")
     print(f"memory: {memory}")
