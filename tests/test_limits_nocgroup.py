@@ -63,10 +63,6 @@ def _grade_without_cgroups(root: Path) -> dict:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="a private mount namespace with an empty /sys/fs/cgroup needs root")
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN REGRESSION, not coverage: since the final merge both submissions of this batch end 'failed' when the "
-    "test runs inside the pytest session (course under pytest's 0700 tmp_path), while the same batch run by hand "
-    "in a private mount namespace grades as expected (honest full marks, fork bomb refused); open in issue #10"))
 def test_fork_bomb_is_bounded_and_honest_keeps_full_marks_without_cgroups(tmp_path):
     assert shutil.which("unshare"), "util-linux unshare is needed (apt-get install -y util-linux)"
     script = (f"mount -t tmpfs none /sys/fs/cgroup && exec {sys.executable} -m tests.test_limits_nocgroup "
