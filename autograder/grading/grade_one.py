@@ -34,8 +34,8 @@ from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
-# Sandbox.prepared_kernels of the engine's workers when the course does not set it: opt-in (README, Speed) until a
-# worker that hung in zmq's Context.term after its prepared kernels died at start (seen once, in CI) is understood
+# Sandbox.prepared_kernels of the engine's workers when the course does not set it: opt-in, since on cores that are
+# all busy a kernel booted ahead costs the notebook running beside it more than it saves (README, Speed: 0.95x)
 PREPARED_KERNELS = 0
 # Where a worker's time goes, in this order (GradeResult.timings); "coordinator write" is added by the batch.
 
