@@ -140,7 +140,6 @@ def save(target, course_id: str, assignment: str, student: str, outcomes: list[O
         target.execute(_table.insert(), rows)
 
 
-
 def load(db_url: str, course_id: str, assignment: str) -> dict:
     """``student -> [Outcome]`` of every submission of ``assignment`` that has rows (one query)."""
     query = sa.select(_table).where(_key(course_id, assignment)).order_by(
