@@ -19,6 +19,7 @@ from autograder import course, records
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.samples import make_submission, samples_for
+from autograder.mistakes import display_message
 
 from .conftest import REPO, nbgrader
 
@@ -250,7 +251,8 @@ def test_feedback_shows_messages_but_no_hidden_tests(classes):
     assert made_by_worker.read_text() == plain.read_text(), "the worker's feedback is what nbgrader makes from the gradebook"
     for path in (made_by_worker, plain):
         text = html.unescape(path.read_text())
-        assert errors[0].evalue and errors[0].evalue in text, f"{path.name} lacks the AnswerError message"
+        message = display_message(errors[0].evalue)  # the student reads the message, not the reports' tag
+        assert message and message in text and errors[0].evalue not in text, f"{path.name} lacks the AnswerError message"
         assert "BEGIN HIDDEN TESTS" not in text and "check_tfidf_from_counts" not in text
         leaked = [line for line in hidden if line in text]
         assert not leaked, f"{path.name} shows hidden test lines: {leaked}"
