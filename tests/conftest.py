@@ -85,21 +85,6 @@ def pytest_sessionfinish(session, exitstatus):
         Finalize(None, shutil.rmtree, args=(str(SESSION_TMP),), kwargs={"ignore_errors": True}, exitpriority=-101)
 
 
-@pytest.fixture(scope="module")
-def killed_workers_scratch():
-    """For test modules that kill grading processes on purpose: a process killed mid-submission cannot remove
-    its scratch folders (autograder-grade-*, kernel folders), so what the module left in the session's
-    temporary folder is removed once it is done (module scope: after its clusters and pools, whose live
-    workers keep folders of their own between tests); everything else the session check still sees."""
-    import shutil
-
-    before = set(_leftovers())
-    yield
-    for name in set(_leftovers()) - before:
-        if name.startswith("autograder-"):
-            shutil.rmtree(SESSION_TMP / name, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

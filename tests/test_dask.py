@@ -31,7 +31,7 @@ from autograder.samples import submit_class
 
 from .conftest import REPO
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.usefixtures("killed_workers_scratch")]  # workers are killed on purpose
+pytestmark = pytest.mark.nbgrader  # workers are killed on purpose: the batch sweeps what they left (autograder.scratch)
 
 ASSIGNMENT = "tfidf_distances"
 # student -> sample: full marks, one typical mistake, the untouched release

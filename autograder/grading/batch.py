@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import course, records
+from .. import course, records, scratch
 from ..data import require_newsgroups_cache
 from ..extensions import due_date, extensions_by_student
 from ..errors import GradebookWriteError, NoSubmissionsError
@@ -116,11 +116,14 @@ def grade_assignment(
     """
     batch = plan(root, assignment, force=force, db_url=db_url, students=students, feedback=feedback,
                  require_sandbox=require_sandbox)
-    if executor is not None:
-        run(batch, executor, progress)
-    elif batch.jobs:
-        with make_executor(workers, scheduler=scheduler or Grading(config=batch.config).scheduler or None) as owned:
-            run(batch, owned, progress)
+    try:
+        if executor is not None:
+            run(batch, executor, progress)
+        elif batch.jobs:
+            with make_executor(workers, scheduler=scheduler or Grading(config=batch.config).scheduler or None) as owned:
+                run(batch, owned, progress)
+    finally:
+        scratch.sweep()  # what grading processes on this machine killed during the batch could not remove
     return finish(batch)
 
 

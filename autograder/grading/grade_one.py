@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import preflight, timings, worker_gradebook
-from .. import outcomes
+from .. import outcomes, scratch
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
@@ -123,8 +123,9 @@ def grade_one(job: GradeJob) -> GradeResult:
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     try:
-        with tempfile.TemporaryDirectory(prefix="autograder-grade-") as scratch:
-            _grade_in(Path(scratch) / "course", job, result)
+        scratch.sweep_once()  # folders of grading processes killed before (on this machine), before the first grade
+        with tempfile.TemporaryDirectory(prefix=scratch.prefix("grade")) as folder:
+            _grade_in(Path(folder) / "course", job, result)
     except Exception:  # noqa: BLE001 - a worker must report, not crash the batch
         result.status = "failed"
         result.infrastructure = (f"{REASON_PREFIX} the grader itself crashed ({traceback.format_exc().strip().splitlines()[-1]});"

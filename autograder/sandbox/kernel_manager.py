@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from traitlets import default
 from .bwrap import bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
 from . import kernel_uid
+from .. import scratch
 from .fate import _REPORTS, _REPORTS_LOCK
 from .limits import kernel_limits
 from ..quiet_kernel import PREIMPORT_ENV
@@ -63,7 +63,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def launch_prepared(self, extra_arguments: list) -> None:
         """Start this kernel now in a fresh folder of its own; it waits (no wall clock yet) for ``hand_over``."""
         self._prepared = "launching"
-        self._own_folder = Path(tempfile.mkdtemp(prefix="autograder-prepared-"))
+        self._own_folder = scratch.make("prepared")
         try:
             run_sync(self.start_kernel)(extra_arguments=list(extra_arguments), cwd=str(self._own_folder))
         except BaseException:
@@ -112,10 +112,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         cwd = kw.get("cwd") or os.getcwd()
         self._scratch = Path(cwd).resolve()
         if self._sandboxed:
-            self._runtime = Path(tempfile.mkdtemp(prefix="autograder-kernel-"))
+            self._runtime = scratch.make("kernel")
             self.connection_file = str(self._runtime / "kernel.json")
             self.ip = str(self._runtime / "ipc")
-            self._logdir = Path(tempfile.mkdtemp(prefix="autograder-kernel-log-"))
+            self._logdir = scratch.make("kernel-log")
             self._make_limits()
         self.launch_arguments = list(kw.get("extra_arguments") or [])
         self._report = {

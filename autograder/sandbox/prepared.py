@@ -23,10 +23,10 @@ N kernels started ahead:
 import atexit
 import hashlib
 import json
-import tempfile
 from pathlib import Path
 
 from .settings import Sandbox
+from .. import scratch
 
 # Reference-cache files of this process live here, not in a submission's temporary folder: a prepared kernel
 # reads its cache file while it starts, which may be after the submission that started it is cleaned up.
@@ -126,7 +126,7 @@ POOL = KernelPool()
 def workdir() -> Path:
     """A folder of this process for files every kernel it starts may read (removed when it exits)."""
     if _STATE["workdir"] is None:
-        _STATE["workdir"] = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        _STATE["workdir"] = scratch.make("worker")
         _register_exit()
     return _STATE["workdir"]
 

@@ -1,0 +1,83 @@
+"""Temporary folders of grading processes: those of a process that is gone are removed, nothing else.
+
+Real processes: a folder made by a child process that was then killed with SIGKILL (it could not clean
+up) is an orphan; the folders of a live process, of another pid namespace, of another owner, a file and a
+symbolic link with an orphan's name, and folders named by other tools are left alone.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from autograder import scratch
+
+from .conftest import REPO
+
+
+def _killed_child_folder(tmp_path: Path, kind: str) -> Path:
+    """A folder made with ``scratch.make`` by a child process killed right after (it cannot remove it)."""
+    code = (f"import tempfile, sys, time; tempfile.tempdir = {str(tmp_path)!r}; from autograder import scratch; "
+            f"print(scratch.make({kind!r}), flush=True); time.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    folder = Path(child.stdout.readline().strip())
+    (folder / "submission.ipynb").write_text("{}")
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["grade", "worker", "kernel", "kernel-log", "prepared"])
+def test_the_folder_of_a_killed_grading_process_is_swept(tmp_path, kind):
+    orphan = _killed_child_folder(tmp_path, kind)
+    assert orphan.name.startswith(f"autograder-{kind}-") and orphan.exists()
+    assert scratch.sweep(tmp_path) == [orphan.name]
+    assert not orphan.exists()
+
+
+def test_nothing_else_is_swept(tmp_path):
+    orphan = _killed_child_folder(tmp_path, "grade")
+    dead_pid = int(orphan.name.split("-")[3])
+    namespace = orphan.name.split("-")[2]
+    live = tempfile.mkdtemp(prefix=scratch.prefix("grade"), dir=tmp_path)  # this process: alive
+    other_namespace = tmp_path / f"autograder-grade-{int(namespace) + 1}-{dead_pid}-abcdefgh"
+    other_namespace.mkdir()
+    old_style = tmp_path / "autograder-grade-x1y2z3w4"  # named by an older version: no process in its name
+    old_style.mkdir()
+    a_file = tmp_path / f"autograder-kernel-{namespace}-{dead_pid}-file0001"
+    a_file.write_text("not a folder")
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep.txt").write_text("kept")
+    link = tmp_path / f"autograder-worker-{namespace}-{dead_pid}-link0001"
+    link.symlink_to(target)
+    assert scratch.sweep(tmp_path) == [orphan.name]
+    for kept in (Path(live), other_namespace, old_style, a_file, link, target / "keep.txt"):
+        assert kept.exists(), kept
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another owner needs root")
+def test_a_folder_of_another_user_is_left_but_one_of_a_kernel_uid_is_swept(tmp_path):
+    from autograder.sandbox.kernel_uid import UID_BASE
+
+    stranger = _killed_child_folder(tmp_path, "grade")
+    os.chown(stranger, 1234, 1234)  # an account's, not ours
+    kernels = _killed_child_folder(tmp_path, "kernel")
+    os.chown(kernels, UID_BASE + 7, UID_BASE + 7)  # handed to a kernel's dedicated uid when its worker died
+    assert scratch.sweep(tmp_path) == [kernels.name]
+    assert stranger.exists()
+
+
+def test_a_missing_folder_sweeps_nothing(tmp_path):
+    assert scratch.sweep(tmp_path / "not-there") == []
+
+
+def test_the_default_folder_is_the_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    orphan = _killed_child_folder(tmp_path, "worker")
+    assert scratch.sweep() == [orphan.name]
