@@ -56,8 +56,11 @@ def test_nothing_else_is_swept(tmp_path):
     (target / "keep.txt").write_text("kept")
     link = tmp_path / f"autograder-worker-{namespace}-{dead_pid}-link0001"
     link.symlink_to(target)
+    impossible = [tmp_path / f"autograder-grade-{namespace}-{pid}-abcdefgh" for pid in ("0", "9" * 30)]
+    for folder in impossible:  # anyone may name a folder in /tmp: a pid that cannot exist stops nothing
+        folder.mkdir()
     assert scratch.sweep(tmp_path) == [orphan.name]
-    for kept in (Path(live), other_namespace, old_style, a_file, link, target / "keep.txt"):
+    for kept in (Path(live), other_namespace, old_style, a_file, link, target / "keep.txt", *impossible):
         assert kept.exists(), kept
 
 
