@@ -85,6 +85,16 @@ def pytest_sessionfinish(session, exitstatus):
         Finalize(None, shutil.rmtree, args=(str(SESSION_TMP),), kwargs={"ignore_errors": True}, exitpriority=-101)
 
 
+def db_url(root: Path) -> str:
+    """The SQLite gradebook URL of a course copy at ``root``."""
+    return f"sqlite:///{root / 'gradebook.db'}"
+
+
+def course_id(root: Path) -> str:
+    """The course id that ``root``'s nbgrader_config.py sets."""
+    return course.load_config(root).CourseDirectory.course_id
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -29,7 +29,7 @@ from autograder.grading import grade_assignment
 from autograder.grading.executors.local import ProcessPool
 from autograder.samples import submit_class
 
-from .conftest import REPO
+from .conftest import REPO, course_id, db_url
 
 pytestmark = pytest.mark.nbgrader  # workers are killed on purpose: the batch sweeps what they left (autograder.scratch)
 
@@ -47,14 +47,6 @@ def make_class(folder: Path, students: dict, first_cells: dict = None) -> Path:
             nb.cells.insert(0, nbformat.v4.new_code_cell(first_cells[student]))
             nbformat.write(nb, folder / NOTEBOOK)
     return root
-
-
-def db_url(root: Path) -> str:
-    return f"sqlite:///{root / 'gradebook.db'}"
-
-
-def course_id(root: Path) -> str:
-    return course.load_config(root).CourseDirectory.course_id
 
 
 def recorded(root: Path) -> dict:

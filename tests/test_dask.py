@@ -29,7 +29,7 @@ from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.samples import submit_class
 
-from .conftest import REPO
+from .conftest import REPO, course_id, db_url
 
 pytestmark = pytest.mark.nbgrader  # workers are killed on purpose: the batch sweeps what they left (autograder.scratch)
 
@@ -43,14 +43,6 @@ def make_class(folder: Path) -> Path:
     root = course.copy_course(REPO, folder)
     submit_class(root, ASSIGNMENT, STUDENTS)
     return root
-
-
-def db_url(root: Path) -> str:
-    return f"sqlite:///{root / 'gradebook.db'}"
-
-
-def course_id(root: Path) -> str:
-    return course.load_config(root).CourseDirectory.course_id
 
 
 def scores(root: Path) -> dict:
