@@ -8,11 +8,39 @@ from pathlib import Path
 
 import pytest
 
+import autograder
 from autograder import course
 from autograder.data import require_newsgroups_cache
 from autograder.errors import DataNotFound
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _not_the_installed_package() -> str:
+    """Why the ``autograder`` this process imported is not the one installed (from a wheel); '' when it is."""
+    import importlib.metadata
+
+    imported = Path(autograder.__file__).resolve()
+    if imported.is_relative_to(REPO / "autograder"):
+        return f"autograder was imported from the checkout ({imported})"
+    try:
+        installed = importlib.metadata.distribution("course-autograder")
+    except importlib.metadata.PackageNotFoundError:
+        return f"course-autograder is not installed in {sys.prefix}"
+    if imported not in {Path(installed.locate_file(f)).resolve() for f in installed.files or ()}:
+        return f"autograder was imported from {imported}, not from the installed course-autograder (an editable install?)"
+    return ""
+
+
+# AUTOGRADER_TEST_INSTALLED=1 (set by .ci/run): the suite tests the package installed from a wheel, as a grading
+# server or a Dask image has it, never the checkout's autograder/ folder (README, "Run the tests"). Checked in every
+# process that imports this module: the session, a nested session, a grading worker unpickling a test's job.
+INSTALLED = os.environ.get("AUTOGRADER_TEST_INSTALLED") == "1"
+if INSTALLED and (_WRONG_PACKAGE := _not_the_installed_package()):
+    raise pytest.UsageError(
+        f"AUTOGRADER_TEST_INSTALLED=1, but {_WRONG_PACKAGE}: install the wheel (pip install "
+        "'dist/course_autograder-*.whl[test]') and run `python -P -m pytest --import-mode=append` (neither the "
+        "working folder nor the tests' root first on sys.path), without a PYTHONPATH that names a copy of the package")
 
 # nbgrader shells out to `alembic` and starts kernels from PATH: use this interpreter's environment.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
@@ -36,10 +64,45 @@ if "dask" in sys.modules:
     dask.config.set({"temporary-directory": os.environ["DASK_TEMPORARY_DIRECTORY"]})
 
 
+# Where a process started in the checkout finds ``tests`` when the suite tests the installed package: a folder that
+# holds nothing but a link to tests/ (``checkout_env``)
+TESTS_ON_PATH = SESSION_TMP / "tests-on-path"
+
+
 def _leftovers() -> list:
     """What the session left in its temporary folder besides pytest's (tmp_path) and Dask's scratch folders."""
     # pymp-*: the socket folder of multiprocessing's forkserver (ProcessPool), removed when this process exits
-    return sorted(p.name for p in SESSION_TMP.iterdir() if not p.name.startswith(("pytest-of-", "pytest-dask", "pymp-")))
+    return sorted(p.name for p in SESSION_TMP.iterdir()
+                  if not p.name.startswith(("pytest-of-", "pytest-dask", "pymp-")) and p.name != TESTS_ON_PATH.name)
+
+
+def checkout_python() -> list:
+    """The interpreter for a process the tests start with the checkout as its working folder (``cwd=REPO``).
+
+    Plain ``python``; when the suite tests the installed package, ``python -P``: Python then leaves the working
+    folder off ``sys.path``, so the checkout's autograder/ cannot shadow the installed one (``-P`` is not passed
+    on to the process's own children). Start it with ``env=checkout_env()`` too.
+    """
+    return [sys.executable, "-P"] if INSTALLED else [sys.executable]
+
+
+def checkout_env(env: dict | None = None) -> dict:
+    """The environment (``os.environ`` or ``env``) of a process started in the checkout with ``checkout_python()``.
+
+    Unchanged for an editable install. When the suite tests the installed package: ``tests`` is importable from a
+    folder that holds nothing else (never the checkout's autograder/), and a nested pytest session imports its test
+    modules without putting the checkout first on ``sys.path`` (``--import-mode=append``).
+    """
+    env = dict(os.environ if env is None else env)
+    if INSTALLED:
+        TESTS_ON_PATH.mkdir(exist_ok=True)
+        try:
+            (TESTS_ON_PATH / "tests").symlink_to(REPO / "tests", target_is_directory=True)
+        except FileExistsError:
+            pass
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_ON_PATH), env.get("PYTHONPATH")]))
+        env["PYTEST_ADDOPTS"] = " ".join(filter(None, [env.get("PYTEST_ADDOPTS"), "--import-mode=append"]))
+    return env
 
 
 _LEFT_BY: dict = {}  # leftover name -> the test module after which it was first seen

@@ -17,7 +17,7 @@ from autograder import course, records
 from autograder.grading import fingerprint as batch
 from autograder.preprocessors.grader_fault import REASON_PREFIX, StopOnGraderFault, grader_fault, grader_faults
 
-from .conftest import REPO
+from .conftest import REPO, checkout_env, checkout_python
 
 
 def _old_table(db_url):
@@ -142,9 +142,9 @@ def test_grade_and_demo_stop_at_once_without_the_data(tmp_path):
     submitted = root / "submitted" / "ada" / "artificial_neurons"
     submitted.mkdir(parents=True)
     (submitted / "artificial_neurons.ipynb").write_bytes((REPO / "release" / "artificial_neurons" / "artificial_neurons.ipynb").read_bytes())
-    env = dict(os.environ, SCIKIT_LEARN_DATA=str(tmp_path / "no-data-here"))
+    env = checkout_env(dict(os.environ, SCIKIT_LEARN_DATA=str(tmp_path / "no-data-here")))
     for args, cwd in ((["grade", "artificial_neurons"], root), (["demo", "--dir", str(tmp_path / "demo")], REPO)):
-        result = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
+        result = subprocess.run([*checkout_python(), "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
                                 text=True, timeout=300)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert "20 Newsgroups data not found" in result.stderr and "SCIKIT_LEARN_DATA" in result.stderr

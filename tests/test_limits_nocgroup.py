@@ -9,6 +9,7 @@ Run as ``python -m tests.test_limits_nocgroup COURSE`` inside the namespace; pyt
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, checkout_env, checkout_python
 
 TFIDF = "tfidf_distances"
 MAX_PROCESSES = 64
@@ -65,9 +66,9 @@ def _grade_without_cgroups(root: Path) -> dict:
 @pytest.mark.skipif(os.geteuid() != 0, reason="a private mount namespace with an empty /sys/fs/cgroup needs root")
 def test_fork_bomb_is_bounded_and_honest_keeps_full_marks_without_cgroups(tmp_path):
     assert shutil.which("unshare"), "util-linux unshare is needed (apt-get install -y util-linux)"
-    script = (f"mount -t tmpfs none /sys/fs/cgroup && exec {sys.executable} -m tests.test_limits_nocgroup "
+    script = (f"mount -t tmpfs none /sys/fs/cgroup && exec {shlex.join(checkout_python())} -m tests.test_limits_nocgroup "
               f"{tmp_path / 'course'} {tmp_path / 'result.json'}")
-    run = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], cwd=REPO,
+    run = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], cwd=REPO, env=checkout_env(),
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     seen = json.loads((tmp_path / "result.json").read_text())

@@ -8,7 +8,6 @@ symbolic link with an orphan's name, and folders named by other tools are left a
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,14 +15,15 @@ import pytest
 
 from autograder import scratch
 
-from .conftest import REPO
+from .conftest import REPO, checkout_env, checkout_python
 
 
 def _killed_child_folder(tmp_path: Path, kind: str) -> Path:
     """A folder made with ``scratch.make`` by a child process killed right after (it cannot remove it)."""
     code = (f"import tempfile, sys, time; tempfile.tempdir = {str(tmp_path)!r}; from autograder import scratch; "
             f"print(scratch.make({kind!r}), flush=True); time.sleep(60)")
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([*checkout_python(), "-c", code], cwd=REPO, env=checkout_env(), stdout=subprocess.PIPE,
+                             text=True)
     folder = Path(child.stdout.readline().strip())
     (folder / "submission.ipynb").write_text("{}")
     child.send_signal(signal.SIGKILL)

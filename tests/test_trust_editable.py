@@ -19,6 +19,7 @@ import pytest
 from autograder import course, records
 from autograder.gradebook import cell_scores
 
+from .conftest import REPO
 from .test_trust import ASSIGNMENT, grading_copy, points, submit
 
 pytestmark = pytest.mark.nbgrader
@@ -31,11 +32,14 @@ def _environment_editable_from(checkout: Path, venv: Path) -> None:
         pytest.skip(f"cannot hard-link a copy of {sys.prefix} ({copied.stderr.strip()})")
     site = Path(subprocess.check_output([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                         text=True).strip())
-    # the environment's own install of the package goes (unlinking leaves the original environment intact)
+    # the environment's own install of the package goes, editable or from a wheel (unlinking leaves the original
+    # environment intact)
     for path in [*site.glob("__editable__*course_autograder*"), venv / "bin" / "autograder"]:
         path.unlink(missing_ok=True)
     for path in site.glob("course_autograder-*"):
         shutil.rmtree(path)
+    if (site / "autograder").is_dir():  # installed from a wheel: the package itself is in site-packages
+        shutil.rmtree(site / "autograder")
     installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "-e", str(checkout)],
                                capture_output=True, text=True, timeout=600)
     assert installed.returncode == 0, installed.stdout + installed.stderr
@@ -50,7 +54,7 @@ def graded_in_another_copy(tmp_path_factory):
     checkout_a = base / "checkout-a"
     checkout_a.mkdir()
     for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(Path(course.__file__).resolve().parents[1] / name, checkout_a / name)
+        shutil.copy2(REPO / name, checkout_a / name)
     shutil.copytree(Path(course.__file__).resolve().parent, checkout_a / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
     venv = base / "venv"
     _environment_editable_from(checkout_a, venv)

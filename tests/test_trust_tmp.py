@@ -7,9 +7,8 @@ leftover. Without the leak, the same session passes and removes its private fold
 
 import os
 import subprocess
-import sys
 
-from .conftest import REPO
+from .conftest import REPO, checkout_env, checkout_python
 
 LEAKY = '''
 import tempfile
@@ -29,8 +28,8 @@ def _session(tmp_path, source):
     test.write_text(source)
     own_tmp = tmp_path / "tmp"
     own_tmp.mkdir()
-    env = dict(os.environ, TMPDIR=str(own_tmp))
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
+    env = checkout_env(dict(os.environ, TMPDIR=str(own_tmp)))
+    result = subprocess.run([*checkout_python(), "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
                              "--rootdir", str(test.parent), str(test)], cwd=REPO, env=env, capture_output=True, text=True,
                             timeout=300)
     return result, own_tmp
@@ -57,7 +56,8 @@ def test_a_process_of_the_session_importing_the_conftest_shares_its_folder():
 
     before = _leftovers()
     code = "import tests.conftest as c, os; print(c.SESSION_TMP)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([*checkout_python(), "-c", code], cwd=REPO, env=checkout_env(), capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(SESSION_TMP)
     assert _leftovers() == before
