@@ -46,7 +46,7 @@ def wheel(tmp_path_factory) -> tuple:
             shutil.copy2(REPO / name, source / name)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
                             "--disable-pip-version-check", "-q", "-w", str(out), str(source)],
-                           capture_output=True, text=True, timeout=600)
+                           cwd=base, capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, ("building a wheel offline needs setuptools>=70.1 (the test extras: "
                                    f"pip install -e '.[test]'):\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
     [path] = out.glob("*.whl")
@@ -69,6 +69,28 @@ def test_the_wheel_holds_the_package_and_nothing_of_the_tests(wheel):
     names, _ = wheel
     assert {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")} == {"autograder"}
     assert not [name for name in names if name.startswith("tests/")]
+
+
+def test_python_started_in_the_checkout_imports_the_package_under_test():
+    """No test starts ``sys.executable`` in the checkout (``cwd=REPO``, or no cwd: pytest's) as it is.
+
+    Python puts that folder first on ``sys.path``, so under AUTOGRADER_TEST_INSTALLED=1 the process would import
+    the checkout's autograder/, not the wheel's: such a process starts with ``checkout_python()`` (and
+    ``checkout_env()``) from the conftest.
+    """
+    import ast
+
+    starters = ("subprocess.run", "subprocess.Popen", "subprocess.check_output", "subprocess.check_call", "subprocess.call")
+    unguarded = []
+    for path in sorted((REPO / "tests").glob("*.py")):
+        for call in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(call, ast.Call) and ast.unparse(call.func) in starters and call.args
+                    and isinstance(call.args[0], ast.List) and call.args[0].elts):
+                continue
+            cwd = next((ast.unparse(k.value) for k in call.keywords if k.arg == "cwd"), None)
+            if ast.unparse(call.args[0].elts[0]) == "sys.executable" and cwd in (None, "REPO", "repo"):
+                unguarded.append(f"{path.name}:{call.lineno}")
+    assert not unguarded, f"start these with checkout_python() and env=checkout_env(): {unguarded}"
 
 
 @pytest.mark.nbgrader

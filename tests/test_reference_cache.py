@@ -9,7 +9,6 @@ import dataclasses
 import os
 import pickle
 import subprocess
-import sys
 
 import pytest
 
@@ -20,7 +19,7 @@ from autograder.reference import cache
 from autograder.reference import tfidf_distances as ref
 from autograder.samples import submit_class
 
-from .conftest import REPO
+from .conftest import REPO, checkout_env, checkout_python
 
 ASSIGNMENT = "tfidf_distances"
 
@@ -46,8 +45,8 @@ def test_preload_installs_the_file_named_in_the_environment(tmp_path):
         "from autograder.reference import cache, tfidf_distances as ref\n"
         "print(cache.preload(), ref.lecture().svc_score, cache.ENV in os.environ)\n"
     )
-    env_run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                             env={**os.environ, cache.ENV: str(path)})
+    env_run = subprocess.run([*checkout_python(), "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
+                             env=checkout_env({**os.environ, cache.ENV: str(path)}))
     assert env_run.stdout.split() == ["['tfidf_distances']", "0.25", "False"], env_run.stderr
     path.write_bytes(b"not a pickle")
     assert cache.preload(str(path)) == [], "an unreadable cache installs nothing"
