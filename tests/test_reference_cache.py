@@ -61,7 +61,7 @@ def solution_course(tmp_path_factory):
 
 
 def _grade(root, monkeypatch, cached: bytes | None):
-    monkeypatch.setattr(cache, "build", lambda assignment: cached)
+    monkeypatch.setattr(cache, "build", lambda assignment, engine=None: cached)
     grade_assignment(root, ASSIGNMENT, workers=0, force=True, progress=False, feedback=False)
     config = course.load_config(root)
     scores = cell_scores(f"sqlite:///{root / 'gradebook.db'}", config.CourseDirectory.course_id, ASSIGNMENT, "solution")
