@@ -55,3 +55,47 @@ def test_a_worker_whose_engine_differs_refuses_and_the_earlier_grade_stands(tmp_
         assert after.status == "failed" and reason.startswith(REASON_PREFIX), after.reasons
         assert f"this worker's {part} differs from the coordinator's" in reason and "restart the workers" in reason
         assert after_scores == before_scores and after.score == before.score  # the earlier grade stands
+
+
+def test_source_and_the_gradebook_copy_are_compared_cell_by_cell(tmp_path):
+    """What autograde takes from the gradebook (points, test and locked cells) is compared; solutions are not."""
+    import nbformat
+
+    from autograder.grading import template
+    from autograder.grading.files import read_tree
+
+    root = course.copy_course(REPO, tmp_path / "course")
+    db_url, course_id = f"sqlite:///{root / 'gradebook.db'}", course.load_config(root).CourseDirectory.course_id
+    template.ensure_assignment(root, ASSIGNMENT, db_url, course_id)
+    copy = template.assignment_structure(db_url, course_id, ASSIGNMENT)
+    source = read_tree(root / "source" / ASSIGNMENT)
+    assert template.source_disagreements(source, copy) == []
+    template.require_built(source, copy, ASSIGNMENT)
+
+    def edited(change) -> dict:
+        nb = nbformat.reads(source[f"{ASSIGNMENT}.ipynb"].decode(), as_version=4)
+        change({c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")}, nb)
+        return {**source, f"{ASSIGNMENT}.ipynb": nbformat.writes(nb).encode()}
+
+    def points(cells, nb):
+        cells["test_mlp_forward"].metadata["nbgrader"]["points"] += 1
+
+    def hidden(cells, nb):
+        cells["test_mlp_forward"].source += "\n# one more hidden line"
+
+    def removed(cells, nb):
+        nb.cells.remove(cells["test_mlp_forward"])
+
+    def solution(cells, nb):
+        solution_id = next(g for g, c in cells.items() if c.metadata["nbgrader"].get("solution"))
+        cells[solution_id].source += "\n# the instructor's solution, reworded"
+
+    [line] = template.source_disagreements(edited(points), copy)
+    assert line.startswith(f"{ASSIGNMENT}: graded cell test_mlp_forward: ") and "points in source/" in line, line
+    assert template.source_disagreements(edited(hidden), copy) == [
+        f"{ASSIGNMENT}: cell test_mlp_forward: its text (hidden tests included) differs from the gradebook's"]
+    assert template.source_disagreements(edited(removed), copy) == [
+        f"{ASSIGNMENT}: graded cell test_mlp_forward: in the gradebook only"]
+    assert template.source_disagreements(edited(solution), copy) == []
+    with pytest.raises(template.GradebookCopyStale, match=f"run `autograder build {ASSIGNMENT}`"):
+        template.require_built(edited(hidden), copy, ASSIGNMENT)

@@ -20,7 +20,7 @@ fingerprint (``autograder.records``); ``batch.plan`` grades again exactly the su
 differs, and ``why_regrade`` names the parts that changed for the run's summary.
 
 Hashing is memoised per file by ``(path, size, mtime_ns)`` in each process, so recomputing the spec for
-every job costs a walk of ``stat`` calls once the files were read (measured in README, Trust).
+every job costs a walk of ``stat`` calls once the files were read (README, When the grading side fails).
 """
 
 import hashlib

@@ -95,6 +95,14 @@ def _source_cells(data: bytes) -> dict:
             if c.metadata.get("nbgrader", {}).get("grade_id")}
 
 
+def _points(meta: dict):
+    """A cell's points as a number (the text itself if it is none: it differs from any gradebook's)."""
+    try:
+        return float(meta.get("points") or 0)
+    except (TypeError, ValueError):
+        return meta.get("points")
+
+
 def source_disagreements(source: dict, structure: dict) -> list:
     """Where ``source/``'s notebooks (``name -> bytes``) and the gradebook's copy disagree: one line each.
 
@@ -113,14 +121,14 @@ def source_disagreements(source: dict, structure: dict) -> list:
             lines.append(f"notebook {name}: source/ cannot be read ({type(error).__name__}: {error})")
             continue
         copy = structure[name]
-        graded = {gid: float(meta.get("points", 0)) for gid, (meta, _) in cells.items() if meta.get("grade")}
-        tasks = {gid: float(meta.get("points", 0)) for gid, (meta, _) in cells.items() if meta.get("task")}
+        graded = {gid: _points(meta) for gid, (meta, _) in cells.items() if meta.get("grade")}
+        tasks = {gid: _points(meta) for gid, (meta, _) in cells.items() if meta.get("task")}
         for kind, ours, theirs in (("graded cell", graded, copy["grade"]), ("task", tasks, copy["task"])):
             for gid in sorted(set(ours) | set(theirs)):
                 if gid not in theirs or gid not in ours:
                     lines.append(f"{name}: {kind} {gid}: {'in source/ only' if gid in ours else 'in the gradebook only'}")
                 elif ours[gid] != float(theirs[gid][0]):
-                    lines.append(f"{name}: {kind} {gid}: {ours[gid]:g} points in source/, {float(theirs[gid][0]):g} "
+                    lines.append(f"{name}: {kind} {gid}: {ours[gid]} points in source/, {float(theirs[gid][0])} "
                                  "in the gradebook")
         for gid, (meta, text) in sorted(cells.items()):
             kept = copy["source"].get(gid)
