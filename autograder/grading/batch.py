@@ -152,7 +152,9 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
     extended = extensions_by_student(db_url, course_id, assignment)
     engine = engine_spec()  # every worker refuses a job whose engine differs from its own
-    graded_overrides = tuple(o for o in sandbox_overrides if o[0] != "Sandbox.hidden_paths")  # masks, not grading
+    # the settings that reach grading; not the paths masked from kernels (this course's own secrets) nor whether a
+    # missing sandbox is refused (it decides whether grading runs, not how)
+    graded_overrides = tuple(o for o in sandbox_overrides if o[0] not in ("Sandbox.hidden_paths", "Sandbox.require"))
     spec = grading_spec(source, release, config_text, due_date(db_url, course_id, assignment), structure,
                         graded_overrides, engine)
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)

@@ -11,6 +11,10 @@ back into each submission, whatever ``source/`` now says. ``assignment_structure
 grading spec) and ``source_disagreements`` compares it with ``source/``: an edit of ``source/`` not yet built
 into the gradebook would grade with the old hidden tests and points (and the integrity scan, which trusts
 ``source/``, would accuse honest students of the old test's imports), so ``grade`` refuses before grading.
+``release/`` is not compared: it is what the students were given (kept as they got it, the fingerprint's
+``release`` part regrades when it changes), ``autograder build`` regenerates it together with the gradebook's
+copy, and grading takes no test or point from it (only the cells a student deleted, and trust for the
+integrity scan), so a release older than ``source/`` cannot grade with stale tests once the copy is current.
 """
 
 import tempfile

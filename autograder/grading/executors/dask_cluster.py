@@ -45,9 +45,11 @@ def _worker_report() -> dict:
     import sys
     from importlib import metadata
 
-    from ..fingerprint import engine_spec
+    from ..fingerprint import engine_mismatch, engine_spec
 
-    report = {"python": sys.version.split()[0], "pid": os.getpid(), "engine": engine_spec()}
+    engine = engine_spec()
+    # "" unless the worker's package files changed since it first checked: it runs older code than its kernels would
+    report = {"python": sys.version.split()[0], "pid": os.getpid(), "engine": engine, "stale": engine_mismatch(engine)}
     for package in ("course-autograder", "nbgrader"):
         try:
             report[package] = metadata.version(package)
@@ -96,6 +98,8 @@ def _problems(address: str, report, local: dict, nthreads: int, require_sandbox:
             problems.append(f"{address}: its {part} differs from the coordinator's ({str(engine.get(part))[:12]} vs "
                             f"{local['engine'][part][:12]}): install the same autograder package, packages and data "
                             f"on every worker (`pip install` the same course package and requirements), then restart it")
+    if report.get("stale"):
+        problems.append(f"{address}: {report['stale']}")
     if report["python"].split(".")[:2] != local["python"].split(".")[:2]:
         problems.append(f"{address}: Python {report['python']} but the coordinator runs {local['python']}: "
                         f"use the same Python minor version (task payloads are pickled)")
