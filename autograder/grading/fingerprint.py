@@ -110,9 +110,14 @@ def installed_distributions() -> dict:
 
     found = {"python": sys.version, "implementation": sys.implementation.cache_tag or ""}
     for dist in metadata.distributions():
-        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        folder = getattr(dist, "_path", None)  # ``NAME-VERSION.dist-info``: read without parsing METADATA (fast)
+        stem = folder.name[: -len(".dist-info")] if folder is not None and folder.name.endswith(".dist-info") else ""
+        name, _, version = stem.partition("-")
+        if not (name and version):
+            name, version = dist.metadata["Name"] or "", dist.version
+        name = name.lower().replace("_", "-").replace(".", "-")
         if name:
-            found.setdefault(name, dist.version)  # the first on sys.path wins, as for imports
+            found.setdefault(name, version)  # the first on sys.path wins, as for imports
     return found
 
 
