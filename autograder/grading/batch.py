@@ -3,9 +3,10 @@
 ``grade_assignment`` is the coordinator, in three steps: ``plan`` checks the data, then turns each
 ``submitted/<student>/<assignment>`` folder into a ``GradeJob``, skipping submissions whose record holds the
 same fingerprint (``fingerprint``: the submission's files and the grading spec) unless ``force``, and saying
-why each other one is graded (it refuses when ``source/`` is newer than the gradebook's copy); ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
-(``autograder.grading.executors``) with a progress bar and writes each result as it arrives (the only
-writer of the gradebook, autograded/, feedback/ and the records); ``finish`` makes the feedback the
+why each other one is graded (it refuses when ``source/`` is newer than the gradebook's copy); ``run`` grades
+the jobs with ``autograder.grading.grade_one.grade_one`` on an executor (``autograder.grading.executors``)
+with a progress bar and writes each result as it arrives (the only writer of the gradebook, autograded/,
+feedback/ and the records); ``finish`` makes the feedback the
 workers could not make (withheld or manually graded scores) and reads back every record. If a result
 cannot be written, the batch stops at once: queued submissions are cancelled, running ones stopped,
 and ``GradebookWriteError`` says what failed; the next run resumes where it stopped. A submission that
