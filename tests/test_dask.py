@@ -24,6 +24,8 @@ from nbgrader.api import Gradebook
 
 from autograder import course, records
 from autograder.grading.executors.dask_cluster import ClusterError, DaskExecutor
+from autograder.grading.fingerprint import engine_spec
+from autograder.data import NEWSGROUPS_CACHE
 from autograder.grading.executors.local import ProcessPool
 from autograder.gradebook import cell_scores
 from autograder.grading import grade_assignment
@@ -251,3 +253,22 @@ def test_task_that_kills_every_worker_fails_alone_with_killed_worker():
     killer = outcomes.pop("killer")
     assert isinstance(killer.error, distributed.KilledWorker), repr(killer.error)
     assert {name: (o.result, o.error) for name, o in outcomes.items()} == {name: (name, None) for name in outcomes}
+
+
+def test_a_worker_with_other_data_is_refused_before_grading(tmp_path):
+    """The worker finds a 20 Newsgroups file, but not the coordinator's: its engine's data part differs."""
+    other = tmp_path / "other-data"
+    other.mkdir()
+    (other / NEWSGROUPS_CACHE).write_bytes(b"not the coordinator's 20 Newsgroups file")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  env={"SCIKIT_LEARN_DATA": str(other)}) as cluster:
+        with distributed.Client(cluster) as client:
+            with pytest.raises(ClusterError) as raised:
+                DaskExecutor(client).check_workers()
+            reports = client.run(lambda: __import__("autograder.grading.fingerprint", fromlist=["x"]).engine_spec())
+    message = str(raised.value)
+    assert "its data differs from the coordinator's" in message, message
+    assert "grading code differs" not in message and "environment differs" not in message, message
+    [report] = reports.values()
+    assert {part: report[part] == value for part, value in engine_spec().items()} == {
+        "grading code": True, "environment": True, "data": False}

@@ -5,7 +5,9 @@ a submission is regraded, the course pipeline's stop on grader faults, and which
 grader's. The end-to-end behaviour (real builds, kernels, gradebooks) is in ``test_trust.py``.
 """
 
+import json
 import os
+import shutil
 from datetime import datetime
 import subprocess
 import sys
@@ -53,7 +55,8 @@ def test_an_existing_records_table_gains_the_fingerprint_column_and_keeps_its_ro
 
 
 def test_why_regrade_names_every_changed_part():
-    spec = {"submission": "s", "source": "1", "release": "2", "config": "3", "grading code": "4", "nbgrader": "0.9"}
+    spec = {part: str(i) for i, part in enumerate(batch.PARTS)}
+    spec["submission"] = "s"
 
     def record(content_hash="s", **changes):
         return records.SubmissionRecord("a", "x", content_hash=content_hash, fingerprint={**spec, **changes})
@@ -64,27 +67,143 @@ def test_why_regrade_names_every_changed_part():
     assert batch.why_regrade(record(content_hash="other", submission="other"), spec) == "submission changed"
     assert batch.why_regrade(record(source="old", release="old"), spec) == "source and release changed"
     assert batch.why_regrade(record(**{"grading code": "old"}), spec) == "grading code changed"
-    assert batch.why_regrade(record(config="old", nbgrader="0.8"), spec) == "config and nbgrader changed"
+    assert batch.why_regrade(record(environment="old"), spec) == "environment changed"
+    assert batch.why_regrade(record(data="old", **{"gradebook copy": "old"}), spec) == "gradebook copy and data changed"
+    # a record kept before the spec covered the environment, the data and the gradebook copy: regraded once, saying so
+    old = {k: v for k, v in spec.items() if k not in ("environment", "data", "gradebook copy")}
+    assert batch.why_regrade(records.SubmissionRecord("a", "x", content_hash="s", fingerprint={**old, "nbgrader": "0.9"}),
+                             spec) == "graded before the fingerprint covered every input"
 
 
 def test_grading_spec_follows_each_part(tmp_path):
-    source, release, config = {"a.ipynb": b"1"}, {"a.ipynb": b"2"}, "c = 1"
-    spec = batch.grading_spec(source, release, config)
+    source, release, config, copy = {"a.ipynb": b"1"}, {"a.ipynb": b"2"}, "c = 1", {"a": {"grade": {"t": [1.0, "code"]}}}
+    engine = batch.engine_spec()
+    spec = batch.grading_spec(source, release, config, None, copy, (), engine)
     assert set(spec) == set(batch.PARTS) - {"submission", "extension"}  # those two are the student's own
-    assert batch.grading_spec({"a.ipynb": b"1!"}, release, config)["source"] != spec["source"]
-    assert batch.grading_spec(source, {"a.ipynb": b"2!"}, config)["release"] != spec["release"]
-    assert batch.grading_spec(source, release, "c = 2")["config"] != spec["config"]
-    assert batch.grading_spec(source, release, config) == spec
-    due = datetime(2026, 12, 1, 23, 59)
-    assert batch.grading_spec(source, release, config, due)["due date"] != spec["due date"]
+    assert batch.grading_spec(source, release, config, None, copy) == spec  # this process's engine by default
+    changed = {
+        "source": batch.grading_spec({"a.ipynb": b"1!"}, release, config, None, copy, (), engine),
+        "release": batch.grading_spec(source, {"a.ipynb": b"2!"}, config, None, copy, (), engine),
+        "config": batch.grading_spec(source, release, "c = 2", None, copy, (), engine),
+        "gradebook copy": batch.grading_spec(source, release, config, None, {"a": {"grade": {"t": [2.0, "code"]}}}, (), engine),
+        "due date": batch.grading_spec(source, release, config, datetime(2026, 12, 1, 23, 59), copy, (), engine),
+    }
+    for part, other in changed.items():
+        assert [p for p in spec if spec[p] != other[p]] == [part], part
+    overrides = batch.grading_spec(source, release, config, None, copy, (("Sandbox.enabled", False),), engine)
+    assert [p for p in spec if spec[p] != overrides[p]] == ["config"]  # the config that reaches grading
+    for part in batch.ENGINE_PARTS:
+        other = batch.grading_spec(source, release, config, None, copy, (), {**engine, part: "other"})
+        assert [p for p in spec if spec[p] != other[p]] == [part]
     one_day = batch.fingerprint({"a.ipynb": b"x"}, spec, extension_seconds=86400)
     assert one_day["extension"] != batch.fingerprint({"a.ipynb": b"x"}, spec)["extension"]
     graded = records.SubmissionRecord("a", "x", content_hash=one_day["submission"], fingerprint=one_day)
     assert batch.why_regrade(graded, {**one_day, "extension": "0"}) == "extension changed"
-    # the grading code is the checks, the references and the kernel's extension of the package that grades
-    listed = {str(path.relative_to(REPO / "autograder")) for name in batch.GRADING_CODE
-              for path in ([REPO / "autograder" / name] if name.endswith(".py") else (REPO / "autograder" / name).rglob("*.py"))}
-    assert {"checks/artificial_neurons/neuron.py", "reference/tfidf_distances.py", "quiet_kernel.py", "late.py"} <= listed
+
+
+def _package_copy(tmp_path):
+    copy = tmp_path / "autograder"
+    shutil.copytree(REPO / "autograder", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_every_file_of_the_package_moves_the_grading_code_hash(tmp_path):
+    """Each file of the package in turn (a copy of it, hashed by the same function): one byte more moves the hash."""
+    copy = _package_copy(tmp_path)
+    files = sorted(p for p in copy.rglob("*") if p.is_file())
+    assert len(files) == len(batch.package_files(copy)) > 90  # every file, templates and data files included
+    assert batch.package_files(copy) == batch.package_files(REPO / "autograder")  # the installed package's own files
+    base = batch.grading_code_hash(copy)
+    unmoved = []
+    for path in files:
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        if batch.grading_code_hash(copy) == base:
+            unmoved.append(str(path.relative_to(copy)))
+        path.write_bytes(original)
+    assert unmoved == [], f"changing these files does not change the fingerprint: {unmoved}"
+    assert batch.grading_code_hash(copy) == base
+    # a new module (an import the checks could start to make), a removed one, a renamed one
+    (copy / "integrity" / "new.py").write_text("")
+    assert batch.grading_code_hash(copy) != base
+    (copy / "integrity" / "new.py").unlink()
+    (copy / "mistakes.py").rename(copy / "mistakes2.py")
+    assert batch.grading_code_hash(copy) != base
+    (copy / "mistakes2.py").rename(copy / "mistakes.py")
+    # what is left out, and why: Python's bytecode caches only
+    (copy / "__pycache__").mkdir()
+    (copy / "__pycache__" / "cli.cpython-311.pyc").write_bytes(b"bytecode")
+    (copy / "stray.pyc").write_bytes(b"bytecode")
+    assert batch.grading_code_hash(copy) == base
+    assert set(batch.EXCLUDED) == {"__pycache__/", "*.pyc"}
+
+
+def test_the_data_file_moves_the_data_hash_and_is_hashed_once_per_version(tmp_path, monkeypatch):
+    home = tmp_path / "data"
+    home.mkdir()
+    [name] = batch.DATA_FILES
+    assert name == "20news-bydate_py3.pkz"
+    missing = batch.data_hash(home)
+    (home / name).write_bytes(b"x" * 1000)
+    base = batch.data_hash(home)
+    assert base != missing
+    (home / name).write_bytes(b"y" * 1000)  # same size, new content (and mtime)
+    os.utime(home / name, ns=(1, 10**18))
+    assert batch.data_hash(home) != base
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(home))
+    assert batch.engine_spec()["data"] == batch.data_hash(home)
+    # memoised per (path, size, mtime_ns): the same version is not read again
+    reads = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda *a, **k: reads.append(a[0]) or real_open(*a, **k))
+    batch.data_hash(home)
+    assert reads == []
+    os.utime(home / name, ns=(1, 2 * 10**18))
+    batch.data_hash(home)
+    assert reads == [str(home / name)]
+
+
+def test_the_environment_hash_holds_python_and_every_distribution(tmp_path, monkeypatch):
+    installed = batch.installed_distributions()
+    for name in ("scikit-learn", "numpy", "scipy", "pandas", "ipykernel", "nbgrader", "python"):
+        assert installed.get(name), name
+    assert installed["python"] == sys.version
+    base = batch.environment_hash()
+    site = tmp_path / "site"
+    (site / "fake_dist-1.0.dist-info").mkdir(parents=True)
+    (site / "fake_dist-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-dist\nVersion: 1.0\n")
+    monkeypatch.setattr(sys, "path", sys.path + [str(site)])
+    installed_one = batch.environment_hash()
+    assert installed_one != base  # a package installed
+    (site / "fake_dist-1.0.dist-info").rename(site / "fake_dist-1.1.dist-info")
+    (site / "fake_dist-1.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-dist\nVersion: 1.1\n")
+    assert batch.environment_hash() not in (base, installed_one)  # upgraded
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    assert batch.installed_distributions()["python"].endswith("(another build)")
+
+
+def test_a_worker_names_the_part_of_its_engine_that_differs(monkeypatch):
+    mine = batch.engine_spec()
+    assert batch.engine_mismatch(mine) == ""
+    for part in batch.ENGINE_PARTS:
+        why = batch.engine_mismatch({**mine, part: "0" * 64})
+        assert why.startswith(f"this worker's {part} differs from the coordinator's") and "restart the workers" in why
+    # files changed under a running worker: it would grade with code older than its files (and its kernels')
+    monkeypatch.setitem(batch._STARTED, "grading code", "0" * 64)
+    assert "changed on disk since the worker process started" in batch.engine_mismatch(mine)
+
+
+def test_the_spec_is_cheap_once_memoised():
+    """Timing of the whole engine (package walk, environment, data checksum): the README quotes these numbers."""
+    import time
+
+    code = ("import time, json; from autograder.grading import fingerprint as f; t = time.perf_counter(); f.engine_spec(); "
+            "first = time.perf_counter() - t; t = time.perf_counter(); [f.engine_spec() for _ in range(10)]; "
+            "print(json.dumps([first, (time.perf_counter() - t) / 10]))")
+    first, again = json.loads(subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                                             check=True).stdout)
+    print(f"engine spec: first {first * 1000:.1f} ms, memoised {again * 1000:.2f} ms")
+    assert again < first
 
 
 def _test_cell(*outputs, solution=False):

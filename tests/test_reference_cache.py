@@ -31,6 +31,16 @@ def test_build_pickles_the_lecture_once_per_process():
     assert lecture.svc_score == ref.lecture().svc_score and lecture.confusion.equals(ref.lecture().confusion)
 
 
+def test_the_cache_is_kept_per_grading_engine():
+    """A long-lived worker whose engine changed (new data, code, packages) computes the answers again."""
+    from autograder.grading.fingerprint import engine_spec
+
+    engine = engine_spec()
+    assert cache.build(ASSIGNMENT, engine) is cache.build(ASSIGNMENT) is cache.build(ASSIGNMENT, dict(engine))
+    for part in engine:
+        assert cache.build(ASSIGNMENT, {**engine, part: "other"}) is not cache.build(ASSIGNMENT, engine), part
+
+
 def test_an_assignment_without_precompute_has_no_cache():
     assert cache.build("artificial_neurons") is None
     assert cache.build("no_such_assignment") is None
@@ -60,7 +70,7 @@ def solution_course(tmp_path_factory):
 
 
 def _grade(root, monkeypatch, cached: bytes | None):
-    monkeypatch.setattr(cache, "build", lambda assignment: cached)
+    monkeypatch.setattr(cache, "build", lambda assignment, engine=None: cached)
     grade_assignment(root, ASSIGNMENT, workers=0, force=True, progress=False, feedback=False)
     config = course.load_config(root)
     scores = cell_scores(f"sqlite:///{root / 'gradebook.db'}", config.CourseDirectory.course_id, ASSIGNMENT, "solution")

@@ -2,7 +2,8 @@
 
 One grading copy of the course (with its own copy of the `autograder` package, as a TA's clone has) goes
 through a term in one module-scoped fixture, one real command at a time: grade; grade again (nothing
-changed); grade without the data; change a hidden test's points in source/ and `autograder build`; change
+changed); grade without the data; change a hidden test and its points in source/, grade (refused: not built),
+then `autograder build` and grade; change
 a check; break a reference computation (grade, then plain `nbgrader autograde`); repair it; a submission
 that ships its own `autograder.py`. The tests read what each step left in the gradebook and the records.
 Expected totals are read from the rebuilt source notebook, never written here.
@@ -32,6 +33,8 @@ pytestmark = pytest.mark.nbgrader
 ASSIGNMENT = "artificial_neurons"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 BROKEN = "simulated: the reference cannot be computed on this grading machine"
+HIDDEN_END = "### END HIDDEN TESTS"
+HIDDEN_ADDED = "from autograder.checks.artificial_neurons import check_mlp_forward as check_again\ncheck_again(mlp_forward)\n"
 
 
 def autograder(root: Path, *args: str, **env) -> subprocess.CompletedProcess:
@@ -116,12 +119,15 @@ def term(tmp_path_factory) -> Term:
     step("unchanged", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
     step("no data", autograder(root, "grade", ASSIGNMENT, SCIKIT_LEARN_DATA=str(root / "no-data-here")))
 
-    # a hidden test is worth one point more: source/ changes, `autograder build` regenerates release/
+    # a hidden test changes and is worth one point more: source/ changes; graded before `autograder build`, the
+    # gradebook's copy (what nbgrader autograde puts back: hidden tests, points) is older than source/: refused
     source = root / "source" / ASSIGNMENT / NOTEBOOK
     nb = nbformat.read(source, 4)
     test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_mlp_forward")
     test_cell.metadata["nbgrader"]["points"] += 1
+    test_cell.source = test_cell.source.replace(HIDDEN_END, HIDDEN_ADDED + HIDDEN_END)
     nbformat.write(nb, source)
+    step("unbuilt", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
     build = autograder(root, "build", ASSIGNMENT)
     assert build.returncode == 0, build.stdout + build.stderr
     step("source", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
@@ -187,10 +193,22 @@ def test_without_the_data_grade_stops_before_anything_is_graded(term):
     assert step.records == term.steps["unchanged"].records and step.scores == term.steps["unchanged"].scores
 
 
+def test_a_hidden_test_changed_in_source_but_not_built_is_refused_before_grading(term):
+    """nbgrader autograde would grade with the gradebook's older copy (old points, old hidden tests) and the
+    integrity scan would flag honest students for the old test's imports: nothing is graded, the fix is named."""
+    before, step = term.steps["unchanged"], term.steps["unbuilt"]
+    assert step.run.returncode == 2, step.run.stdout + step.run.stderr
+    assert f"run `autograder build {ASSIGNMENT}`" in step.run.stderr, step.run.stderr
+    assert "test_mlp_forward" in step.run.stderr and "hidden tests" in step.run.stderr, step.run.stderr
+    assert step.records == before.records and step.scores == before.scores  # every earlier grade stands
+
+
 def test_a_hidden_test_worth_more_in_source_regrades_everyone_to_the_new_maximum(term):
     before, step = term.steps["first"], term.steps["source"]
     assert step.run.returncode == 0, step.run.stdout + step.run.stderr
-    assert re.search(r"why: source( and release)? changed: 2 regraded; unchanged: 0 skipped", step.run.stdout), step.run.stdout
+    assert re.search(r"why: source( and release)? and gradebook copy changed: 2 regraded; unchanged: 0 skipped",
+                     step.run.stdout), step.run.stdout
+    assert step.records["ada"].status == "graded", step.records["ada"].reasons  # the new hidden test is trusted
     assert step.maximum[0] == before.maximum[0] + 1  # read from the rebuilt source
     assert {r.max_score for r in step.records.values()} == {float(step.maximum[0])}
     _full_marks(step, "ada")

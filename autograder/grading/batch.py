@@ -2,11 +2,11 @@
 
 ``grade_assignment`` is the coordinator, in three steps: ``plan`` checks the data, then turns each
 ``submitted/<student>/<assignment>`` folder into a ``GradeJob``, skipping submissions whose record holds the
-same fingerprint (``fingerprint``: the submission's files, the assignment's source and release notebooks,
-``nbgrader_config.py``, the grading code and nbgrader's version) unless ``force``, and saying why each
-other one is graded; ``run`` grades the jobs with ``autograder.grading.grade_one.grade_one`` on an executor
-(``autograder.grading.executors``) with a progress bar and writes each result as it arrives (the only
-writer of the gradebook, autograded/, feedback/ and the records); ``finish`` makes the feedback the
+same fingerprint (``fingerprint``: the submission's files and the grading spec) unless ``force``, and saying
+why each other one is graded (it refuses when ``source/`` is newer than the gradebook's copy); ``run`` grades
+the jobs with ``autograder.grading.grade_one.grade_one`` on an executor (``autograder.grading.executors``)
+with a progress bar and writes each result as it arrives (the only writer of the gradebook, autograded/,
+feedback/ and the records); ``finish`` makes the feedback the
 workers could not make (withheld or manually graded scores) and reads back every record. If a result
 cannot be written, the batch stops at once: queued submissions are cancelled, running ones stopped,
 and ``GradebookWriteError`` says what failed; the next run resumes where it stopped. A submission that
@@ -25,7 +25,7 @@ from ..extensions import due_date, extensions_by_student
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
-from .fingerprint import fingerprint, grading_spec, why_regrade
+from .fingerprint import engine_spec, fingerprint, grading_spec, why_regrade
 from .executors import make_executor
 from .feedback import generate as generate_feedback
 from .files import read_tree, remove_tree
@@ -142,15 +142,22 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     folders = _chosen(_submissions(root, coursedir.submitted_directory, assignment), students, assignment, root, coursedir)
 
     template.ensure_assignment(root, assignment, db_url, course_id)
-    template_db = template.template_bytes(db_url, course_id, assignment)
     source = read_tree(root / coursedir.source_directory / assignment)
+    structure = template.assignment_structure(db_url, course_id, assignment)
+    template.require_built(source, structure, assignment)  # never grade with hidden tests older than source/
+    template_db = template.template_bytes(db_url, course_id, assignment)
     release_dir = root / coursedir.release_directory / assignment
     release = {p.name: p.read_bytes() for p in sorted(release_dir.glob("*.ipynb"))} if release_dir.is_dir() else {}
     config_text = (root / course.CONFIG_FILE).read_text()
 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
     extended = extensions_by_student(db_url, course_id, assignment)
-    spec = grading_spec(source, release, config_text, due_date(db_url, course_id, assignment))
+    engine = engine_spec()  # every worker refuses a job whose engine differs from its own
+    # the settings that reach grading; not the paths masked from kernels (this course's own secrets) nor whether a
+    # missing sandbox is refused (it decides whether grading runs, not how)
+    graded_overrides = tuple(o for o in sandbox_overrides if o[0] not in ("Sandbox.hidden_paths", "Sandbox.require"))
+    spec = grading_spec(source, release, config_text, due_date(db_url, course_id, assignment), structure,
+                        graded_overrides, engine)
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
     jobs, hashes, fingerprints = [], {}, {}
     for student, folder in folders.items():
@@ -167,6 +174,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
             overrides=sandbox_overrides, feedback=feedback, extension_seconds=extended.get(student, 0.0),
+            engine=engine,
         ))
     return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
                 dict(sandbox_overrides)["Sandbox.require"], feedback, summary)

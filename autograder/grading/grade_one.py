@@ -75,7 +75,7 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
         config.Sandbox.prepared_kernels = PREPARED_KERNELS
     # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache);
     # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
-    cached = cache.build(job.assignment)
+    cached = cache.build(job.assignment, job.engine)
     if cached is not None:
         path = prepared.cache_file(cached)
         config.Sandbox.readable_paths = list(config.Sandbox.get("readable_paths", [])) + [str(path)]
@@ -122,6 +122,12 @@ def grade_one(job: GradeJob) -> GradeResult:
     bindir = os.path.dirname(sys.executable)  # nbgrader runs `alembic`, kernels run this environment
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    refused = _engine_refusal(job)
+    if refused:  # this worker would grade with other code, packages or data than the coordinator's spec says
+        result.status, result.kernel, result.infrastructure = "failed", "not run", refused
+        result.reasons.append(refused)  # no grade is written: the earlier one stays
+        result.seconds = time.monotonic() - started
+        return result
     try:
         scratch.sweep_once()  # folders of grading processes killed before (on this machine), before the first grade
         with tempfile.TemporaryDirectory(prefix=scratch.prefix("grade")) as folder:
@@ -137,6 +143,16 @@ def grade_one(job: GradeJob) -> GradeResult:
     result.seconds = time.monotonic() - started
     timings.finish(result)
     return result
+
+
+def _engine_refusal(job: GradeJob) -> str:
+    """The grader-fault reason refusing ``job`` when this worker's engine is not the coordinator's ("" if it is)."""
+    from .fingerprint import engine_mismatch
+
+    if not job.engine:
+        return f"{REASON_PREFIX} the job carries no grading engine to check this worker against: grade it with `autograder grade`"
+    why = engine_mismatch(job.engine)
+    return f"{REASON_PREFIX} {why}" if why else ""
 
 
 @dataclass

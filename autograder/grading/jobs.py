@@ -24,6 +24,7 @@ class GradeJob:
     overrides: tuple = ()  # extra nbgrader config as ("Class.trait", value) pairs
     feedback: bool = True  # also run nbgrader's GenerateFeedback on the graded submission
     extension_seconds: float = 0.0  # the student's extension (the worker's gradebook has no students)
+    engine: dict = field(default_factory=dict)  # the coordinator's fingerprint.engine_spec(): the worker refuses another
 
 
 @dataclass(frozen=True)

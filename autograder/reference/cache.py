@@ -4,8 +4,12 @@ Some reference answers are expensive: ``tfidf_distances.lecture()`` loads the da
 an SVC and computes every distance (about 1.5 s, a fifth of a graded notebook). A reference module may
 define ``precompute()`` (returns a picklable value) and ``install(value)`` (makes the module use it).
 
-* ``build(assignment)``, in the grading worker, outside any kernel: pickles ``precompute()`` once per
-  worker process (``None`` when the assignment has nothing to precompute or it cannot be computed).
+* ``build(assignment, engine)``, in the grading worker, outside any kernel: pickles ``precompute()`` once per
+  worker process and grading engine (``fingerprint.engine_spec``: the package's files, the environment and the
+  data), so that a long-lived worker never hands kernels answers computed from older code or data
+  (``None`` when the assignment has nothing to precompute or it cannot be computed). The worker refuses
+  jobs whose engine is not its own and restarts are asked for when its files changed under it
+  (``fingerprint.engine_mismatch``), so the module that computes is the one on disk.
 * The worker writes those bytes to a file outside the kernel's working folder; the sandbox binds it
   read-only and the kernel finds it in the environment variable ``ENV``.
 * ``preload()``, run by the kernel extension ``autograder.quiet_kernel`` before any student cell,
@@ -29,9 +33,19 @@ def _module(assignment: str):
         return None
 
 
+def build(assignment: str, engine: dict | None = None) -> bytes | None:
+    """``pickle`` of ``{assignment: precompute()}`` (computed once per process and engine), or ``None``.
+
+    ``engine``: the grading engine the value is for (default: this process's ``engine_spec()``).
+    """
+    from ..grading.fingerprint import engine_hash, engine_spec
+
+    return _build(assignment, engine_hash(engine or engine_spec()))
+
+
 @functools.lru_cache(maxsize=None)
-def build(assignment: str) -> bytes | None:
-    """``pickle`` of ``{assignment: precompute()}`` (computed once per process), or ``None``."""
+def _build(assignment: str, engine: str) -> bytes | None:
+    """``build`` for one engine hash: a new engine computes again."""
     module = _module(assignment)
     if module is None or not hasattr(module, "precompute"):
         return None

@@ -12,8 +12,10 @@ assignment's source, release, configuration and template gradebook: the very sam
 are sent once as a task of their own that every grading task depends on, instead of once per
 submission; the scheduler can recompute it if the worker holding it dies.
 
-Before the first batch, every worker is checked (``check_workers``): the package and nbgrader importable
-with the coordinator's versions, the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, bubblewrap
+Before the first batch, every worker is checked (``check_workers``): the package importable, the worker's
+grading engine the coordinator's (``fingerprint.engine_spec``: every file of the package, Python and every
+installed distribution's version, the data's checksum; a worker whose files changed since it started is
+refused too), the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, bubblewrap
 usable (required with ``c.Sandbox.require``, else warned about once), and one thread per worker process
 (nbgrader changes the working directory while it grades, so two grading threads in one process would
 trip over each other). A worker that fails the check stops the batch with a message naming the fix,
@@ -44,7 +46,11 @@ def _worker_report() -> dict:
     import sys
     from importlib import metadata
 
-    report = {"python": sys.version.split()[0], "pid": os.getpid()}
+    from ..fingerprint import engine_mismatch, engine_spec
+
+    engine = engine_spec()
+    # "" unless the worker's package files changed since it first checked: it runs older code than its kernels would
+    report = {"python": sys.version.split()[0], "pid": os.getpid(), "engine": engine, "stale": engine_mismatch(engine)}
     for package in ("course-autograder", "nbgrader"):
         try:
             report[package] = metadata.version(package)
@@ -67,12 +73,10 @@ def _worker_report() -> dict:
 
 def _local_report() -> dict:
     import sys
-    from importlib import metadata
 
-    return {
-        "python": sys.version.split()[0],
-        **{p: metadata.version(p) for p in ("course-autograder", "nbgrader")},
-    }
+    from ..fingerprint import engine_spec
+
+    return {"python": sys.version.split()[0], "engine": engine_spec()}
 
 
 def _problems(address: str, report, local: dict, nthreads: int, require_sandbox: bool = False) -> list:
@@ -87,10 +91,16 @@ def _problems(address: str, report, local: dict, nthreads: int, require_sandbox:
         problems.append(f"{address}: {nthreads} threads in one worker process; nbgrader changes the "
                         f"working directory while grading: start workers with `--nthreads 1` "
                         f"(and `--nworkers N` for N processes)")
-    for package in ("course-autograder", "nbgrader"):
-        if report.get(package) != local[package]:
-            problems.append(f"{address}: {package} {report.get(package) or 'not installed'} but the coordinator "
-                            f"has {local[package]}: install the same version on every worker")
+    from ..fingerprint import ENGINE_PARTS
+
+    engine = report.get("engine") or {}
+    for part in ENGINE_PARTS:
+        if engine.get(part) != local["engine"][part]:
+            problems.append(f"{address}: its {part} differs from the coordinator's ({str(engine.get(part))[:12]} vs "
+                            f"{local['engine'][part][:12]}): install the same autograder package, packages and data "
+                            f"on every worker (`pip install` the same course package and requirements), then restart it")
+    if report.get("stale"):
+        problems.append(f"{address}: {report['stale']}")
     if report["python"].split(".")[:2] != local["python"].split(".")[:2]:
         problems.append(f"{address}: Python {report['python']} but the coordinator runs {local['python']}: "
                         f"use the same Python minor version (task payloads are pickled)")
