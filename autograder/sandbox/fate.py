@@ -166,8 +166,11 @@ def did_not_start(error: BaseException, report: dict | None, memory_bytes: int) 
     A kernel that cannot start is the grading side's doing (limits too small for Python, a broken
     environment, a sandbox that cannot be set up), never a fate of the submission: no grade is written.
     """
+    from ..errors import SandboxUnavailable
     from ..preprocessors.grader_fault import REASON_PREFIX
 
+    if isinstance(error, SandboxUnavailable):  # refused before any kernel ran: the message names the fix
+        return f"{REASON_PREFIX} {' '.join(str(error).split())}"
     report = report or {}
     lines = [line.strip() for line in (report.get("log_tail") or "").splitlines() if line.strip()]
     tail = " | ".join(lines[-START_LOG_LINES:])[-START_LOG_CHARS:]
