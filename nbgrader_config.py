@@ -47,8 +47,10 @@ c.AssignLatePenalties.plugin_class = LatePolicy
 # c.LatePolicy.grace_minutes = 15    # up to 15 minutes late counts as on time
 # c.LatePolicy.max_days_late = 5     # more than 5 days late: the score is 0
 
-# Grading kernels run sandboxed (autograder/sandbox.py): bubblewrap, no network, limits; see the README.
-# c.Sandbox.require = True refuses to grade where bubblewrap is missing instead of warning.
+# Grading kernels run sandboxed (autograder/sandbox/): bubblewrap, no network, limits; see the README.
+# Where bubblewrap cannot be used, grading refuses (c.Sandbox.require = True, the default). Set it to False only to
+# grade without the sandbox on purpose: student code can then read the hidden tests, the solutions and the gradebook,
+# and every submission graded so says "graded WITHOUT SANDBOX" in its record and in the summary.
 from autograder.sandbox import autograde_preprocessors  # noqa: E402
 
 from autograder.preprocessors.grader_fault import with_stop_on_grader_fault  # noqa: E402
@@ -56,7 +58,7 @@ from autograder.preprocessors.grader_fault import with_stop_on_grader_fault  # n
 # A test that failed on the grader's side (autograder not importable, data missing, a reference computation
 # broken) stops that submission before SaveAutoGrades: no zero is recorded and nbgrader autograde exits non-zero.
 c.Autograde.autograde_preprocessors = with_stop_on_grader_fault(autograde_preprocessors())
-c.Sandbox.require = False
+c.Sandbox.require = True
 
 # Feedback: a summary naming each task (its heading) with its score and, for a lost one, the message; written
 # answers not graded yet "awaiting grading"; no hidden test code; no grading-machine paths (autograder/grading/feedback.py).

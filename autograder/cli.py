@@ -130,7 +130,8 @@ def collect_(assignment, exchange_root, zip_dir):
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
 @click.option("--student", "students", multiple=True, help="grade only this student (repeatable)")
 @click.option("--require-sandbox", is_flag=True,
-              help="refuse to grade unless kernels can run in bubblewrap (same as c.Sandbox.require = True)")
+              help="refuse to grade unless kernels can run in bubblewrap, even where the course sets "
+                   "c.Sandbox.require = False (it is True by default)")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
               help="grade on this Dask cluster instead of local processes (default: c.Grading.scheduler)")
 def grade_(assignment, workers, force, db_url, students, require_sandbox, scheduler):

@@ -3,14 +3,19 @@ whose process is gone.
 
 A grading process that is killed (the OOM killer, a crash in native code, a lost Dask worker, SIGKILL)
 cannot remove its temporary folders, and they hold a student's submission, a kernel's connection file and
-its log. Every such folder is named ``autograder-<kind>-<pid namespace>-<pid>-<random>`` (``make``);
-``sweep()`` removes those of this pid namespace whose process no longer exists. A grading process sweeps
-its temporary folder once, when it grades its first submission, and the coordinator after each batch.
+its log. Every such folder is named ``autograder-<kind>-<host>-<pid namespace>-<pid>-<random>`` (``make``),
+``<host>`` being this boot of this machine (the first 12 hex digits of ``/proc/sys/kernel/random/boot_id``);
+``sweep()`` removes those of this boot and pid namespace whose process no longer exists. A grading process
+sweeps its temporary folder once, when it grades its first submission, and the coordinator after each batch.
 
-Only what this user owns is removed, and as root also what a kernel's dedicated uid owns
-(``sandbox.kernel_uid``): a folder handed to a kernel that was killed with its worker. Another machine's or
-container's processes (another pid namespace) are never judged by their pid here; symbolic links are
-never followed.
+A pid means something only on the machine, boot and pid namespace that gave it out: the initial pid
+namespace has the same inode on every machine, so a /tmp shared between machines (NFS) or with containers
+holds folders of processes this one cannot see. Only folders of this boot and namespace are judged; another
+machine's or boot's, another namespace's, and folders named by older versions (``autograder-<kind>-<pid
+namespace>-<pid>-...``, no host: whose they are cannot be known) are left alone; where the boot id cannot be
+read nothing is removed. Only what this user owns is removed, and as root also what a kernel's dedicated uid
+owns (``sandbox.kernel_uid``): a folder handed to a kernel that was killed with its worker. Symbolic links
+are never followed.
 """
 
 import os
@@ -19,7 +24,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
-_NAME = re.compile(r"autograder-[a-z]+(?:-[a-z]+)*?-(?P<namespace>\d+)-(?P<pid>\d+)-[^/]+\Z")
+_NAME = re.compile(r"autograder-[a-z]+(?:-[a-z]+)*?-(?P<host>[0-9a-f]{12})-(?P<namespace>\d+)-(?P<pid>\d+)-[^/]+\Z")
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+NO_HOST = "0" * 12  # in the names of a process that cannot read its boot id: never judged by anyone
+
+
+def _host() -> str:
+    """This boot of this machine: the first 12 hex digits of its boot id, or "" if it cannot be read."""
+    try:
+        digits = BOOT_ID.read_text().strip().replace("-", "").lower()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return digits[:12] if re.fullmatch(r"[0-9a-f]{12,}", digits) and digits[:12] != NO_HOST else ""
 
 
 def _namespace() -> str:
@@ -31,7 +47,7 @@ def _namespace() -> str:
 
 def prefix(kind: str) -> str:
     """The name's beginning for a folder of ``kind`` made by this process."""
-    return f"autograder-{kind}-{_namespace()}-{os.getpid()}-"
+    return f"autograder-{kind}-{_host() or NO_HOST}-{_namespace()}-{os.getpid()}-"
 
 
 def make(kind: str) -> Path:
@@ -60,14 +76,17 @@ def _ours(uid: int) -> bool:
 def orphans(folder=None) -> list:
     """The folders in ``folder`` (default: the temporary folder) left by grading processes that are gone."""
     folder = Path(folder or tempfile.gettempdir())
-    namespace, found = _namespace(), []
+    host, namespace, found = _host(), _namespace(), []
+    if not host:  # which folders are this machine's cannot be told: none is judged
+        return []
     try:
         entries = list(folder.iterdir())
     except OSError:
         return []
     for entry in entries:
         match = _NAME.match(entry.name)
-        if match is None or match["namespace"] != namespace or int(match["pid"]) <= 0 or _alive(int(match["pid"])):
+        if (match is None or match["host"] != host or match["namespace"] != namespace or int(match["pid"]) <= 0
+                or _alive(int(match["pid"]))):
             continue
         try:
             st = entry.lstat()

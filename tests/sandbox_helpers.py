@@ -1,5 +1,8 @@
 """Run cells in a real sandboxed grading kernel (nbgrader's Execute, nbclient, bubblewrap) for the tests."""
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -69,3 +72,13 @@ def output_text(notebook) -> str:
 
 def read(path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
+
+
+def without_bubblewrap(args: list, cwd: Path, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """Run ``args`` where bubblewrap is unusable: in a private mount namespace (``unshare``, root) whose ``bwrap``
+    is /dev/null bound over the real binary; the rest of the machine is as it is."""
+    bwrap = shutil.which("bwrap")
+    command = list(args) if bwrap is None else [
+        "unshare", "--mount", "--propagation", "private", "sh", "-c", 'mount --bind /dev/null "$0" && exec "$@"',
+        os.path.realpath(bwrap), *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)

@@ -190,7 +190,11 @@ def test_the_batch_names_an_unenforced_limit_and_refuses_it_under_require(monkey
     db = f"sqlite:///{tmp_path / 'gradebook.db'}"
     with pytest.raises(SandboxUnavailable, match="processes: NOT APPLIED"):
         batch._sandbox_overrides(tmp_path, Config(), db, require=True)
-    overrides, missing = batch._sandbox_overrides(tmp_path, Config(), db, require=False)
+    with pytest.raises(SandboxUnavailable, match="processes: NOT APPLIED"):  # c.Sandbox.require is on by default
+        batch._sandbox_overrides(tmp_path, Config(), db, require=False)
+    optional = Config()
+    optional.Sandbox.require = False  # the course turned the requirement off: named in the summary instead
+    overrides, missing = batch._sandbox_overrides(tmp_path, optional, db, require=False)
     assert missing and missing[0].startswith("processes: NOT APPLIED")
     table = batch.GradingSummary("a1", unenforced_limits=missing).table()
     assert "LIMIT NOT APPLIED: processes: NOT APPLIED" in table

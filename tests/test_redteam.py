@@ -281,12 +281,16 @@ def test_require_sandbox_refuses_before_grading_anything(tmp_path, monkeypatch):
 
 
 def test_unsandboxed_grading_warns_once_per_batch(tmp_path):
+    """Only where the course turns the requirement off (the shipped config refuses: test_sandbox_required.py)."""
     root = _course_with(tmp_path, ["one", "two", "three"])
+    with open(root / course.CONFIG_FILE, "a") as config:
+        config.write("\nc.Sandbox.require = False\n")
     cli = subprocess.run([sys.executable, "-m", "autograder", "grade", NEURONS, "--workers", "2"],
                          cwd=root, env=_without_bwrap(tmp_path), capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
     assert cli.stderr.count("WARNING: GRADING WITHOUT SANDBOX") == 1, cli.stderr
     assert "3 graded (3 ok" in cli.stdout, cli.stdout
+    assert "graded WITHOUT SANDBOX: 3 submission(s)" in cli.stdout, cli.stdout
 
 
 def test_sandbox_wall_clock_is_told_from_a_dead_kernel(tmp_path):

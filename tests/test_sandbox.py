@@ -236,6 +236,9 @@ def test_require_sandbox_refuses_without_bubblewrap(monkeypatch):
     monkeypatch.setitem(probe._PROBE, "result", (False, "bubblewrap is not installed"))
     with pytest.raises(SandboxUnavailable, match="apt-get install|not installed"):
         sandbox.check_available(sandbox.Sandbox(require=True))
+    with pytest.raises(SandboxUnavailable) as refused:  # the default
+        sandbox.check_available(sandbox.Sandbox())
+    assert "apt-get install -y bubblewrap" in str(refused.value) and "c.Sandbox.require = False" in str(refused.value)
     with pytest.warns(RuntimeWarning, match="GRADING WITHOUT SANDBOX"):
         assert sandbox.check_available(sandbox.Sandbox(require=False)) is False
 

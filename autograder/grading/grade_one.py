@@ -31,7 +31,8 @@ from .. import outcomes, scratch
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
-from ..sandbox.fate import submission_fate
+from ..sandbox.fate import read_report_dir, submission_fate
+from ..sandbox.probe import UNSANDBOXED
 
 LOG_TAIL_LINES = 30
 # Sandbox.prepared_kernels of the engine's workers when the course does not set it: opt-in, since on cores that are
@@ -191,6 +192,9 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     # named mistakes, from the notebooks parsed once (a withheld score: as the gradebook will hold it)
     result.outcomes = outcomes.for_result(autograded, result.cells, "; ".join(result.reasons) if result.withheld else "")
     result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
+    if any(not report.get("sandboxed", True) for report in read_report_dir(report_dir)):
+        result.reasons.append(f"{UNSANDBOXED}: bubblewrap could not be used and c.Sandbox.require = False; the "
+                              "submission's code could read the hidden tests, the solutions and the gradebook")
     if job.feedback and not failed and not result.withheld:
         begun = time.monotonic()
         result.feedback, result.feedback_scores = _feedback(root, job, db_url)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..preprocessors.grader_fault import REASON_PREFIX
+from ..sandbox.probe import UNSANDBOXED
 from ..text_table import text_table
 from .fingerprint import why_summary
 
@@ -29,6 +30,12 @@ class GradingSummary:
                 and any(reason.startswith(REASON_PREFIX) for reason in r.reasons)]
 
     @property
+    def unsandboxed(self) -> list:
+        """Records of this run's submissions whose kernels ran without bubblewrap (``c.Sandbox.require = False``)."""
+        return [r for r in self.records if r.student in self.graded
+                and any(reason.startswith(UNSANDBOXED) for reason in r.reasons)]
+
+    @property
     def exit_status(self) -> int:
         """0, or 1 when a submission failed on the grading side: the batch did not do its job."""
         return 1 if self.infrastructure_failures else 0
@@ -52,6 +59,10 @@ class GradingSummary:
             "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
         ]
         lines += [f"LIMIT NOT APPLIED: {limit}" for limit in self.unenforced_limits]
+        unsandboxed = self.unsandboxed
+        if unsandboxed:
+            lines.append(f"{UNSANDBOXED}: {len(unsandboxed)} submission(s) (c.Sandbox.require = False): their code could "
+                         "read the hidden tests, the solutions and the gradebook")
         infrastructure = self.infrastructure_failures
         if infrastructure:
             lines.append(f"GRADING INFRASTRUCTURE FAILED for {len(infrastructure)} submission(s): no grade was written for "

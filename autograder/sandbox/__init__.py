@@ -28,8 +28,9 @@ Each kernel's command line is wrapped in ``bwrap``:
 
 How the kernel ended is kept (``kernel_reports``); ``decide_fate`` (``fate.py``) is the one rule that turns
 the observed facts into one of ``autograder.records.KERNEL_FATES`` and names the cause.
-Where bubblewrap is missing the kernel runs unsandboxed with a loud warning, or, with
-``Sandbox.require = True``, grading refuses with ``SandboxUnavailable``.
+Where bubblewrap is missing grading refuses with ``SandboxUnavailable`` (``Sandbox.require = True``, the
+default); only a course that sets ``Sandbox.require = False`` grades unsandboxed, with a loud warning, and
+each such submission is marked ``graded WITHOUT SANDBOX`` (``probe.UNSANDBOXED``).
 """
 
 

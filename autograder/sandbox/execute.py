@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from nbgrader.preprocessors import Execute
 
 from . import prepared
+from ..errors import GradingInfrastructureError
+from .fate import did_not_start
 from .kernel_manager import SandboxedKernelManager
 from .settings import Sandbox
 
@@ -20,6 +22,11 @@ class SandboxedExecute(Execute):
     With ``c.Sandbox.prepared_kernels`` > 0, the notebook gets a kernel started ahead by this process's
     pool (``prepared.py``) when one was launched with the same settings, and the pool starts the next one
     once this notebook is done. Each kernel's report notes how long the notebook waited for a ready kernel.
+
+    A kernel that never becomes ready (it cannot start, dies or stays silent before its first reply) raises
+    ``GradingInfrastructureError`` naming the cause (``fate.did_not_start``): no cell of the submission ran,
+    so it is the grading side's failure and nbgrader saves no grade. A kernel that was ready and then died
+    is the submission's (``grading_execute``).
     """
 
     def __init__(self, *args, **kwargs):
@@ -32,6 +39,12 @@ class SandboxedExecute(Execute):
         return prepared.POOL
 
     def create_kernel_manager(self):
+        self._manager = None
+        manager = self._create_kernel_manager()
+        self._manager = manager
+        return manager
+
+    def _create_kernel_manager(self):
         pool = self._pool()
         if pool is not None:
             if not self.kernel_name:
@@ -47,14 +60,32 @@ class SandboxedExecute(Execute):
     @contextmanager
     def setup_kernel(self, **kwargs):
         started = time.monotonic()
-        with super().setup_kernel(**kwargs):
-            report = getattr(self.km, "_report", None)
-            if report is not None:
-                report["ready_seconds"] = round(time.monotonic() - started, 3)  # what the notebook waited
-            pool = self._pool()
-            if pool is not None and Sandbox(config=self.config).prepare_while_running:
-                pool.refill()  # the next kernel boots while this notebook runs
-            yield
+        self._manager = self.km
+        ready = False
+        try:
+            with super().setup_kernel(**kwargs):
+                ready = True
+                report = getattr(self.km, "_report", None)
+                if report is not None:
+                    report["ready_seconds"] = round(time.monotonic() - started, 3)  # what the notebook waited
+                pool = self._pool()
+                if pool is not None and Sandbox(config=self.config).prepare_while_running:
+                    pool.refill()  # the next kernel boots while this notebook runs
+                yield
+        except Exception as error:
+            if ready:
+                raise
+            raise GradingInfrastructureError(self._did_not_start(error)) from error
+
+    def _did_not_start(self, error: BaseException) -> str:
+        """The reason of a kernel that never became ready; its manager is cleaned up (nbclient may not have)."""
+        manager = getattr(self, "_manager", None)
+        if isinstance(manager, SandboxedKernelManager) and manager.last_report is None:
+            prepared._shutdown(manager)  # the kernel's log is read and its folders removed
+        report = getattr(manager, "last_report", None)
+        reason = did_not_start(error, report, Sandbox(config=self.config).memory_bytes)
+        self.log.error("%s", reason)
+        return reason
 
     def preprocess(self, nb, resources=None, km=None):
         try:

@@ -151,3 +151,35 @@ def submission_fate(notebooks: dict, report_dir) -> tuple:
     fate, cause = decide_fate(facts)
     reasons = _located_reasons(notebooks)
     return fate, reasons + ([f"kernel fate: {fate}: {cause}"] if cause else [])
+
+
+# --- a kernel that never became ready: the grading side's failure, not a fate of the submission ----------
+
+START_LOG_LINES = 3
+START_LOG_CHARS = 600
+
+
+def did_not_start(error: BaseException, report: dict | None, memory_bytes: int) -> str:
+    """Why a grading kernel never became ready (no cell of the notebook ran), as one line starting with the
+    grader-fault prefix: nbclient's error, the end of the kernel's own log, what to check in the config.
+
+    A kernel that cannot start is the grading side's doing (limits too small for Python, a broken
+    environment, a sandbox that cannot be set up), never a fate of the submission: no grade is written.
+    """
+    from ..errors import SandboxUnavailable
+    from ..preprocessors.grader_fault import REASON_PREFIX
+
+    if isinstance(error, SandboxUnavailable):  # refused before any kernel ran: the message names the fix
+        return f"{REASON_PREFIX} {' '.join(str(error).split())}"
+    report = report or {}
+    lines = [line.strip() for line in (report.get("log_tail") or "").splitlines() if line.strip()]
+    tail = " | ".join(lines[-START_LOG_LINES:])[-START_LOG_CHARS:]
+    how = ""
+    if report.get("died"):
+        how = f", its process ended {'by ' + report['signal'] if report.get('signal') else 'with status ' + str(report.get('returncode'))}"
+    said = f"; the kernel's log ends: {tail}" if tail else ""
+    return (f"{REASON_PREFIX} the grading kernel did not start ({type(error).__name__}: {error}{how}){said}. "
+            f"No cell of the submission ran. Check the sandbox settings in nbgrader_config.py "
+            f"(c.Sandbox.memory_bytes = {memory_bytes} bytes of address space: a kernel with the course's imports "
+            "needs about 1 GiB; c.Sandbox.max_processes, c.Sandbox.environment) and that a kernel starts in this "
+            "Python environment, then grade again")

@@ -52,6 +52,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._handed_over = {}
         self._timer = None
         self._report = None
+        self.last_report = None  # the report of this manager's kernel once it was shut down (``_finish``)
         self._logdir = None
         self._log = None
         self._prepared = None  # None: an ordinary kernel; "launching", "waiting", "handed": see prepared.py
@@ -280,6 +281,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 log.seek(max(0, os.path.getsize(log.name) - 2000))
                 self._report["log_tail"] = log.read().decode("utf-8", "replace")
             shutil.rmtree(self._logdir, ignore_errors=True)
+        self.last_report = dict(self._report)
         with _REPORTS_LOCK:
             _REPORTS.append(dict(self._report))
         if self.sandbox.report_dir:

@@ -21,7 +21,8 @@ class Sandbox(Configurable):
     """Settings of the grading sandbox (``c.Sandbox.*`` in nbgrader_config.py)."""
 
     enabled = Bool(True, help="Run grading kernels inside bubblewrap.").tag(config=True)
-    require = Bool(False, help="Refuse to grade when bubblewrap cannot be used (instead of warning).").tag(config=True)
+    require = Bool(True, help="Refuse to grade when bubblewrap cannot be used (the default); False: grade without it, "
+                   "each such submission marked 'graded WITHOUT SANDBOX' in its record and the summary.").tag(config=True)
     memory_bytes = Integer(6 * GiB, help="RLIMIT_AS of the kernel (virtual memory, bytes).").tag(config=True)
     cgroup_memory_bytes = Integer(4 * GiB, help="memory cgroup limit when cgroups are writable (0: none).").tag(config=True)
     max_processes = Integer(128, help="Processes and threads of the kernel (RLIMIT_NPROC / pids cgroup).").tag(config=True)

@@ -108,8 +108,9 @@ def _problems(address: str, report, local: dict, nthreads: int, require_sandbox:
         problems.append(f"{address}: {report.get('data_error', '20 Newsgroups data not found')} "
                         f"(set SCIKIT_LEARN_DATA in the environment the worker is started from)")
     if require_sandbox and report.get("sandbox"):
-        problems.append(f"{address}: grading needs the sandbox (c.Sandbox.require / --require-sandbox), but "
-                        f"{report['sandbox']}")
+        problems.append(f"{address}: grading needs the sandbox (c.Sandbox.require, on by default / --require-sandbox), "
+                        f"but {report['sandbox']}: install bubblewrap on the worker, or set c.Sandbox.require = False "
+                        "to grade without it")
     return problems
 
 
