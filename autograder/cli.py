@@ -74,7 +74,8 @@ def demo_(directory, workers):
 @click.option("--force", is_flag=True, help="release again over an earlier release")
 @click.option("--no-build", is_flag=True, help="release release/ as it is, without rebuilding it from source/")
 @click.option("--duedate", default=None, metavar="'YYYY-MM-DD HH:MM:SS TZ'",
-              help="record this due date in the gradebook (as nbgrader db assignment add A --duedate=...)")
+              help="record this due date in the gradebook once released (as nbgrader db assignment add A --duedate=...); "
+                   "its zone as IANA names it (Europe/Paris), an offset (-0800) or UTC; none: UTC")
 def release_(assignments, exchange_root, force, no_build, duedate):
     """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
     from .extensions import parse_duedate
