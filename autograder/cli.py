@@ -74,16 +74,19 @@ def demo_(directory, workers):
 @click.option("--force", is_flag=True, help="release again over an earlier release")
 @click.option("--no-build", is_flag=True, help="release release/ as it is, without rebuilding it from source/")
 @click.option("--duedate", default=None, metavar="'YYYY-MM-DD HH:MM:SS TZ'",
-              help="record this due date in the gradebook (as nbgrader db assignment add A --duedate=...)")
+              help="record this due date in the gradebook once released (as nbgrader db assignment add A --duedate=...); "
+                   "its zone as IANA names it (Europe/Paris), an offset (-0800) or UTC; none: UTC")
 def release_(assignments, exchange_root, force, no_build, duedate):
     """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
+    from .extensions import parse_duedate
     from .grading.exchange import outbound, release
 
     root = _root()
-    names = release(root, assignments, exchange_root=exchange_root, force=force, build=not no_build, duedate=duedate)
+    when = parse_duedate(duedate) if duedate else None  # a date that cannot be read stops before anything is done
+    names = release(root, assignments, exchange_root=exchange_root, force=force, build=not no_build, duedate=when)
     for name in names:
         click.echo(f"released {name} to {outbound(root, name, exchange_root)} (students: nbgrader fetch_assignment {name})"
-                   + (f", due {duedate}" if duedate else ""))
+                   + (f"; stored due date {when:%Y-%m-%d %H:%M:%S} UTC" if when else ""))
 
 
 @main.command("extend")
@@ -92,16 +95,20 @@ def release_(assignments, exchange_root, force, no_build, duedate):
 @click.option("--days", type=float, default=0.0, help="days added to the due date (0 with --hours 0: remove the extension)")
 @click.option("--hours", type=float, default=0.0, help="hours added to the due date")
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
-def extend_(assignment, student, days, hours, db_url):
+@click.option("--new-student", is_flag=True,
+              help="create STUDENT if the course does not know the id (else an unknown id is refused as a typo)")
+def extend_(assignment, student, days, hours, db_url, new_student):
     """Give STUDENT an extension on ASSIGNMENT (nbgrader's extension field; replaces an earlier one)."""
     from .extensions import grant
 
-    granted = grant(_root(), assignment, student, days=days, hours=hours, db_url=db_url)
+    granted = grant(_root(), assignment, student, days=days, hours=hours, db_url=db_url, new_student=new_student)
+    if granted.created:
+        click.echo(f"created student {student} in the gradebook")
     if granted.extension:
         click.echo(f"{student}: {assignment} due {granted.student_duedate:%Y-%m-%d %H:%M:%S} UTC "
-                   f"(extension {granted.extension})")
+                   f"(stored extension {granted.extension}; the assignment is due {granted.duedate:%Y-%m-%d %H:%M:%S} UTC)")
     else:
-        click.echo(f"{student}: no extension on {assignment}, due {granted.duedate:%Y-%m-%d %H:%M:%S} UTC")
+        click.echo(f"{student}: no extension on {assignment} (stored), due {granted.duedate:%Y-%m-%d %H:%M:%S} UTC")
     if granted.graded:
         click.echo(f"{student}'s submission was graded already: `autograder grade {assignment} --student {student} "
                    "--force` recomputes its late penalty", err=True)
@@ -112,15 +119,27 @@ def extend_(assignment, student, days, hours, db_url):
 @click.option("--exchange", "exchange_root", default=None, help="exchange folder (default: c.Exchange.root)")
 @click.option("--zip", "zip_dir", default=None, type=click.Path(file_okay=False),
               help="collect a folder of files downloaded from an LMS (nbgrader zip_collect) instead")
-def collect_(assignment, exchange_root, zip_dir):
+@click.option("--times", "times", default=None, type=click.Path(dir_okay=False),
+              help="with --zip: a CSV (student_id,timestamp) of the LMS's hand-in times, written as nbgrader's "
+                   "timestamp.txt so that the late policy applies")
+def collect_(assignment, exchange_root, zip_dir, times):
     """Collect the submissions of ASSIGNMENT into submitted/."""
     from .grading.exchange import collect
 
-    collected = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir)
+    collected = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir, times=times)
     click.echo(f"{assignment}: {len(collected.students)} submissions in submitted/")
     for name in collected.skipped:
         click.echo(f"skipped {name}: its name does not match c.FileNameCollectorPlugin.named_regexp "
                    "or the assignment's notebooks", err=True)
+    if collected.timed:
+        click.echo(f"hand-in times written (timestamp.txt, UTC) for {len(collected.timed)} submissions from {times}")
+    if collected.times_unused:
+        click.echo(f"{times}: no submission collected for {', '.join(collected.times_unused)}: their times are unused",
+                   err=True)
+    if collected.untimed:
+        click.echo(f"no hand-in time for {len(collected.untimed)} submissions ({', '.join(collected.untimed[:10])}"
+                   f"{', ...' if len(collected.untimed) > 10 else ''}): a late policy cannot apply to them; "
+                   "give their times with --times CSV (student_id,timestamp)", err=True)
 
 
 @main.command("grade")

@@ -109,12 +109,13 @@ def nbgrader_api(root: Path, **overrides):
 
 def require_success(outcome: dict, what: str, fix: str = "", error: type = AutograderError) -> dict:
     """An nbgrader API outcome (``{"success", "log", "error"}``) if it succeeded; else raise ``error`` saying
-    ``what`` failed, the last line nbgrader logged, and ``fix``."""
+    ``what`` failed, nbgrader's own reason (the error lines of its log, ``nbgrader_log.reason``), and ``fix``."""
+    from .nbgrader_log import reason
+
     if outcome and outcome.get("success"):
         return outcome
-    log = ((outcome or {}).get("log") or "") + "\n" + ((outcome or {}).get("error") or "")
-    last = next((line.strip() for line in reversed(log.strip().splitlines()) if line.strip()), "no log")
-    raise error("\n".join(part for part in (f"{what} failed: {last}", fix) if part))
+    why = reason((outcome or {}).get("log") or "", (outcome or {}).get("error") or "")
+    raise error("\n".join(part for part in (f"{what} failed: {why}", fix) if part))
 
 
 def run_converter(app, what: str) -> None:
@@ -125,15 +126,35 @@ def run_converter(app, what: str) -> None:
 
 
 def generate_assignment(api, name: str) -> None:
-    """nbgrader's ``GenerateAssignment`` of ``name`` through ``api`` (creating it in the gradebook), forced."""
+    """nbgrader's ``GenerateAssignment`` of ``name`` through ``api`` (creating it in the gradebook), forced.
+
+    An assignment with a submission row but no notebook yet (``nbgrader db assignment add``, then an extension
+    granted with ``autograder extend``), which nbgrader refuses to generate, first learns its notebooks from a
+    generate into a scratch gradebook (``gradebook_structure.learn_notebooks``).
+    """
+    import tempfile
+
     from nbgrader.converters import GenerateAssignment
     from nbgrader.utils import temp_attrs
 
-    with temp_attrs(api.coursedir, assignment_id=name):
-        app = GenerateAssignment(coursedir=api.coursedir, parent=api)
-        app.force = True
-        app.create_assignment = True
-        run_converter(app, f"generate_assignment {name}")
+    from .gradebook_structure import alembic_on_path, learn_notebooks, submitted_without_notebooks
+
+    def generate():
+        with temp_attrs(api.coursedir, assignment_id=name):
+            app = GenerateAssignment(coursedir=api.coursedir, parent=api)
+            app.force = True
+            app.create_assignment = True
+            run_converter(app, f"generate_assignment {name}")
+
+    alembic_on_path()
+    db_url, course_id = api.coursedir.db_url, api.coursedir.course_id
+    if submitted_without_notebooks(db_url, course_id, name):
+        with tempfile.TemporaryDirectory(prefix="autograder-generate-") as scratch:
+            scratch_url = f"sqlite:///{Path(scratch) / 'gradebook.db'}"
+            with temp_attrs(api.coursedir, db_url=scratch_url):
+                generate()
+            learn_notebooks(scratch_url, db_url, course_id, name)
+    generate()
 
 
 # The executed solutions must come out byte for byte the same on every build, or each release dirties the

@@ -93,3 +93,22 @@ class LatePolicy(LateSubmissionPlugin):
         self.log.info("Late policy: %s is %.0f s late (%d started days): penalty %g of %g",
                       student_id, total_seconds_late, days_started(total_seconds_late), points, score or 0.0)
         return float(points)
+
+
+# A submission without a hand-in time (an LMS download has no timestamp.txt) cannot be late for nbgrader: named
+# in the grade summary and in the student's reasons (exports, report) whenever a late policy would apply.
+NO_HANDIN_TIME = ("no hand-in time: late policy not applied (give the LMS's times: autograder collect "
+                  "ASSIGNMENT --zip DIR --times CSV)")
+
+
+def policy_applies(config) -> bool:
+    """Whether the course's late-penalty plugin (``c.AssignLatePenalties.plugin_class`` of ``config``) can take
+    points off: not nbgrader's default plugin, and not a ``LatePolicy`` that charges nothing."""
+    from traitlets.utils.importstring import import_item
+
+    section = config.AssignLatePenalties if "AssignLatePenalties" in config else {}
+    plugin = section.get("plugin_class", LateSubmissionPlugin)
+    plugin = import_item(plugin) if isinstance(plugin, str) else plugin
+    if plugin is LateSubmissionPlugin:
+        return False
+    return bool(getattr(plugin(config=config), "active", True))

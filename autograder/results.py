@@ -14,7 +14,7 @@ import nbformat
 import sqlalchemy.engine.url as sa_url
 from nbgrader.api import Gradebook
 
-from . import course, outcomes, records
+from . import course, late, outcomes, records
 from . import tasks as tasks_module
 from .errors import NoGradesError
 
@@ -201,6 +201,8 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
             sub.student_id: sub
             for sub in gb.db.query(SubmittedAssignment).join(Assignment).filter(Assignment.name == assignment)
         }
+        # a submission without a hand-in time is never late for nbgrader: say so where a late policy would apply
+        untimed_reason = db_assignment.duedate is not None and late.policy_applies(course.load_config(Path(root).resolve()))
         cells: dict = {}
         for student, notebook, grade_id, score, needs_manual in _grades(gb, assignment):
             task = by_task.get((notebook, grade_id))
@@ -231,6 +233,8 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
                 result.late_penalty = float(submission.late_submission_penalty or 0.0)
                 result.seconds_late = float(submission.total_seconds_late or 0.0)
                 result.status = "graded"
+                if untimed_reason and submission.timestamp is None:
+                    result.reasons.append(late.NO_HANDIN_TIME)
                 result.cells = cells.get(student.id, {})
                 result.outcomes = stored_outcomes.get(student.id)
                 if result.outcomes is None:  # graded by plain `nbgrader autograde`: read the autograded notebooks

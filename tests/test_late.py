@@ -87,6 +87,44 @@ def test_bad_settings_are_refused_with_their_name(setting):
         LatePolicy(config=Config({"LatePolicy": {name: value}}))
 
 
+# --- due dates in a time zone ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, utc", [
+    ("2026-11-20 12:00:00 America/Los_Angeles", datetime(2026, 11, 20, 20, 0)),  # PST (UTC-8) in November
+    ("2026-06-20 12:00:00 America/Los_Angeles", datetime(2026, 6, 20, 19, 0)),  # PDT (UTC-7) in June
+    ("2026-11-20 12:00:00 Europe/Paris", datetime(2026, 11, 20, 11, 0)),
+    ("2026-07-01 23:59 Europe/Paris", datetime(2026, 7, 1, 21, 59)),
+    ("2026-11-20 12:00:00 -0800", datetime(2026, 11, 20, 20, 0)),
+    ("2026-11-20T12:00:00+05:30", datetime(2026, 11, 20, 6, 30)),
+    ("2026-11-20T12:00:00Z", datetime(2026, 11, 20, 12, 0)),
+    ("2026-11-20 12:00:00 UTC", datetime(2026, 11, 20, 12, 0)),
+    ("2026-11-20 12:00:00", datetime(2026, 11, 20, 12, 0)),  # no zone: UTC, as nbgrader
+])
+def test_a_due_date_is_read_in_its_own_zone(text, utc):
+    from autograder.extensions import parse_duedate
+
+    assert parse_duedate(text) == utc
+
+
+@pytest.mark.parametrize("text, teaches", [
+    ("2026-11-20 12:00:00 PST", ["'PST' is an abbreviation", "2026-11-20 12:00:00 America/Los_Angeles", "-0800"]),
+    ("2026-11-20 12:00:00 CET", ["'CET' is an abbreviation", "Europe/Paris", "+0100"]),
+    ("2026-11-20 12:00:00 EST", ["'EST' is an abbreviation", "America/New_York", "-0500"]),
+    ("2026-11-20 12:00 PM PST", ["'PST' is an abbreviation", "America/Los_Angeles"]),
+    ("2026-11-20 12:00 Europe/Pariss", ["no time zone is called 'Europe/Pariss'", "Europe/Paris"]),
+    ("2026-11-01 01:30 America/Los_Angeles", ["ambiguous", "-0700", "-0800"]),  # the hour that happens twice
+    ("2026-03-08 02:30 America/Los_Angeles", ["does not exist"]),  # the hour the clocks skip
+    ("2026-11-20 12:00:00+01:00 Europe/Paris", ["both an offset and a time zone"]),
+])
+def test_a_due_date_in_an_abbreviation_or_an_unclear_hour_is_refused_with_how_to_write_it(text, teaches):
+    from autograder.extensions import DueDateError, parse_duedate
+
+    with pytest.raises(DueDateError) as refused:
+        parse_duedate(text)
+    for words in teaches:
+        assert words in str(refused.value)
+
+
 def test_the_course_config_installs_the_policy_for_nbgrader():
     config = course.load_config(REPO)
     assert config.AssignLatePenalties.plugin_class is LatePolicy
@@ -199,8 +237,8 @@ def _late_course(tmp_path_factory, name: str, solution: bytes):
     nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     nbgrader(root, "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE:%Y-%m-%d %H:%M:%S} UTC")
     # granted before the deadline, before anything was submitted (and to one who never submits)
-    for student in ("extended", "absent"):
-        extended = autograder(root, "extend", ASSIGNMENT, student, "--days", str(EXTENSION_DAYS))
+    for student, flags in (("extended", ()), ("absent", ("--new-student",))):  # the second: the roster exists
+        extended = autograder(root, "extend", ASSIGNMENT, student, "--days", str(EXTENSION_DAYS), *flags)
         assert extended.returncode == 0, extended.stderr
     for student, (when, _, _) in CASES.items():
         folder = root / "submitted" / student / ASSIGNMENT
@@ -258,3 +296,50 @@ def test_results_show_time_late_extension_and_penalty(graded):
     # an extension given to a student who never submitted is not a submission
     assert not absent.submitted and absent.reasons == [results.NO_SUBMISSION] and absent.score == 0
     assert absent.extension_seconds == EXTENSION_DAYS * DAY
+
+
+@pytest.mark.nbgrader
+def test_release_stores_a_zoned_due_date_in_utc_says_so_and_stores_nothing_when_it_fails(tmp_path):
+    root = course.copy_course(REPO, tmp_path / "course")
+    exchange = ["--exchange", str(tmp_path / "exchange"), "--no-build"]
+
+    def stored():
+        with _gradebook(root) as gb:
+            return gb.find_assignment("artificial_neurons").duedate
+
+    released = autograder(root, "release", "artificial_neurons", *exchange, "--duedate", "2026-11-20 12:00:00 America/Los_Angeles")
+    assert released.returncode == 0, released.stderr
+    assert "stored due date 2026-11-20 20:00:00 UTC" in released.stdout
+    assert stored() == datetime(2026, 11, 20, 20, 0)
+    # released before, no --force: the release fails, and the new date is not stored either
+    again = autograder(root, "release", "artificial_neurons", *exchange, "--duedate", "2026-12-24 12:00:00 UTC")
+    assert again.returncode == 2 and "--force" in again.stderr and "nothing was built, released or stored" in again.stderr
+    assert stored() == datetime(2026, 11, 20, 20, 0)
+    # an abbreviation is refused before anything is done, saying what to write
+    abbreviated = autograder(root, "release", "artificial_neurons", *exchange, "--force", "--duedate", "2026-11-20 12:00:00 PST")
+    assert abbreviated.returncode == 2 and "America/Los_Angeles" in abbreviated.stderr and "-0800" in abbreviated.stderr
+    assert stored() == datetime(2026, 11, 20, 20, 0)
+    forced = autograder(root, "release", "artificial_neurons", *exchange, "--force", "--duedate", "2026-11-20 12:00:00 -0800")
+    assert forced.returncode == 0 and "stored due date 2026-11-20 20:00:00 UTC" in forced.stdout
+
+
+@pytest.mark.nbgrader
+def test_extend_refuses_an_id_the_roster_does_not_know_and_names_close_ones(tmp_path):
+    root = course.copy_course(REPO, tmp_path / "course")
+    nbgrader(root, "db", "assignment", "add", ASSIGNMENT, "--duedate=2026-03-01 12:00:00 UTC")
+    first = autograder(root, "extend", ASSIGNMENT, "alice", "--days", "1")  # no roster yet: created, as documented
+    assert first.returncode == 0, first.stderr
+    assert "created student alice" in first.stdout
+    (root / "submitted" / "bob" / ASSIGNMENT).mkdir(parents=True)  # collected, not in the gradebook yet
+    typo = autograder(root, "extend", ASSIGNMENT, "alcie", "--days", "2")
+    assert typo.returncode == 2
+    assert "no student 'alcie'" in typo.stderr and "'alice'" in typo.stderr and "--new-student" in typo.stderr
+    with _gradebook(root) as gb:
+        assert sorted(s.id for s in gb.students) == ["alice"]  # nothing stored
+        assert gb.find_submission(ASSIGNMENT, "alice").extension == timedelta(days=1)
+    collected = autograder(root, "extend", ASSIGNMENT, "bob", "--days", "2")  # known from submitted/
+    assert collected.returncode == 0, collected.stderr
+    on_purpose = autograder(root, "extend", ASSIGNMENT, "alcie", "--days", "2", "--new-student")
+    assert on_purpose.returncode == 0 and "created student alcie" in on_purpose.stdout
+    with _gradebook(root) as gb:
+        assert sorted(s.id for s in gb.students) == ["alcie", "alice", "bob"]

@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import course, records, scratch
 from ..data import require_newsgroups_cache
 from ..extensions import due_date, extensions_by_student
+from ..late import policy_applies
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
 from . import store, template
@@ -152,16 +153,19 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
     extended = extensions_by_student(db_url, course_id, assignment)
+    duedate = due_date(db_url, course_id, assignment)
     engine = engine_spec()  # every worker refuses a job whose engine differs from its own
     # the settings that reach grading; not the paths masked from kernels (this course's own secrets) nor whether a
     # missing sandbox is refused (it decides whether grading runs, not how)
     graded_overrides = tuple(o for o in sandbox_overrides if o[0] not in ("Sandbox.hidden_paths", "Sandbox.require"))
-    spec = grading_spec(source, release, config_text, due_date(db_url, course_id, assignment), structure,
-                        graded_overrides, engine)
+    spec = grading_spec(source, release, config_text, duedate, structure, graded_overrides, engine)
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
+    late_policy = duedate is not None and policy_applies(config)  # then a submission without hand-in time is named
     jobs, hashes, fingerprints = [], {}, {}
     for student, folder in folders.items():
         files = read_tree(folder)
+        if late_policy and not files.get("timestamp.txt", b"").strip():
+            summary.untimed.append(student)
         fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0))
         hashes[student] = fingerprints[student]["submission"]
         why = why_regrade(known.get(student), fingerprints[student])

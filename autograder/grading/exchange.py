@@ -6,6 +6,7 @@ or, for a folder of files downloaded from an LMS, nbgrader's ``zip_collect``. Th
 ``Exchange.root`` of nbgrader_config.py unless ``exchange_root`` is given.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from .. import course
 from ..errors import ExchangeError
+from ..nbgrader_log import reason
 
 
 def _api(root: Path, exchange_root=None, **overrides):
@@ -58,25 +60,36 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
     """Build (unless ``build`` is False) and release ``assignments`` (all by default); returns their names.
 
     ``duedate`` (a datetime, or text such as "2026-12-01 23:59:00 UTC"): recorded as each assignment's
-    due date in the gradebook, as ``nbgrader db assignment add A --duedate=...`` would.
+    due date in the gradebook, as ``nbgrader db assignment add A --duedate=...`` would, once the assignment
+    is released: a release that fails (released before and no ``force``, an exchange that cannot be written)
+    stores no due date. What can be checked first (the date, the assignments, an earlier release) is
+    checked before anything is built, released or stored.
     """
     from ..extensions import parse_duedate, set_duedate
     from ..results import course_database
 
     root = Path(root).resolve()
     when = parse_duedate(duedate) if isinstance(duedate, str) else duedate  # a bad date stops before anything is built
-    names = course.build(root, assignments) if build else course.require_assignments(root, assignments)
-    if when is not None:
-        db_url, course_id = course_database(root)
-        for name in names:
-            set_duedate(db_url, course_id, name, when)
+    names = course.require_assignments(root, assignments)
+    if not force:
+        earlier = [name for name in names if outbound(root, name, exchange_root).exists()]
+        if earlier:
+            raise ExchangeError(
+                f"{', '.join(earlier)} {'was' if len(earlier) == 1 else 'were'} released before (in "
+                f"{outbound(root, earlier[0], exchange_root).parent}): nothing was built, released or stored. "
+                "Destination already exists, add --force to release again over it.")
+    if build:
+        course.build(root, names)
     overrides = {"ExchangeReleaseAssignment.force": True} if force else {}
     with course.inside(root):
         api = _api(root, exchange_root, **overrides)
         for name in names:
             _check(api.release_assignment(name), f"release_assignment {name}",
                    "If it was released before, rerun with --force; check that the exchange folder "
-                   "(--exchange DIR or c.Exchange.root) exists and is writable.")
+                   "(--exchange DIR or c.Exchange.root) exists and is writable."
+                   + (" No due date was stored for it." if when is not None else ""))
+            if when is not None:  # this assignment is out: its due date goes with it
+                set_duedate(*course_database(root), name, when)
     return names
 
 
@@ -86,12 +99,23 @@ class Collected:
 
     students: list
     skipped: list = field(default_factory=list)  # --zip files it could not attribute to a student
+    timed: list = field(default_factory=list)  # students whose hand-in time --times wrote (timestamp.txt)
+    untimed: list = field(default_factory=list)  # --zip submissions without a hand-in time
+    times_unused: list = field(default_factory=list)  # --times rows of students with no submission collected
 
 
-def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> Collected:
-    """Collect ``assignment``'s submissions into submitted/ (from the exchange, or an LMS folder ``zip_dir``)."""
+def collect(root, assignment: str, exchange_root=None, zip_dir=None, times=None) -> Collected:
+    """Collect ``assignment``'s submissions into submitted/ (from the exchange, or an LMS folder ``zip_dir``).
+
+    ``times`` (with ``zip_dir``): a CSV of hand-in times (``read_times``), read in full before anything is
+    collected; each collected student's time is written as nbgrader's timestamp.txt, which the late policy reads.
+    """
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
+    if times is not None and zip_dir is None:
+        raise ExchangeError("--times gives the hand-in times of LMS downloads: use it with --zip DIR (the exchange "
+                            "records each submission's time itself)")
+    handed_in = read_times(Path(times)) if times is not None else None
     skipped = []
     if zip_dir is not None:
         skipped = _zip_collect(root, assignment, Path(zip_dir))
@@ -103,7 +127,71 @@ def collect(root, assignment: str, exchange_root=None, zip_dir=None) -> Collecte
                    "Check the exchange folder (--exchange DIR or c.Exchange.root) and c.CourseDirectory.course_id.")
     submitted = course.folder(root, "submitted_directory")
     students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-    return Collected(students, skipped)
+    collected = Collected(students, skipped)
+    if zip_dir is not None:
+        folders = {student: submitted / student / assignment for student in students}
+        for student, when in sorted((handed_in or {}).items()):
+            if student in folders:
+                write_timestamp(folders[student], when)
+                collected.timed.append(student)
+            else:
+                collected.times_unused.append(student)
+        collected.untimed = [s for s in students if not (folders[s] / "timestamp.txt").is_file()]
+    return collected
+
+
+TIMES_COLUMNS = ("student_id", "timestamp")
+
+
+def read_times(path: Path) -> dict:
+    """``student id -> hand-in time (naive UTC)`` from a CSV with the columns ``student_id,timestamp``.
+
+    Times are read as due dates are (``extensions.parse_duedate``: UTC unless a zone or offset is given).
+    Every row is checked before anything is written: a missing column, an empty or repeated id, or a time
+    that cannot be read raises ``ExchangeError`` naming the row.
+    """
+    import csv
+
+    from ..extensions import DueDateError, parse_duedate
+
+    if not path.is_file():
+        raise ExchangeError(f"--times {path}: no such file; give a CSV with the columns {','.join(TIMES_COLUMNS)}")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [column for column in TIMES_COLUMNS if column not in (reader.fieldnames or [])]
+        if missing:
+            raise ExchangeError(f"--times {path}: no column {', '.join(missing)} (it has {', '.join(reader.fieldnames or [])}); "
+                                f"write a header line {','.join(TIMES_COLUMNS)} and one row per submission, "
+                                "e.g. 1001,2026-12-01 23:10:00 UTC")
+        times = {}
+        for number, row in enumerate(reader, start=2):
+            student = (row["student_id"] or "").strip()
+            if not student:
+                raise ExchangeError(f"--times {path}, line {number}: no student_id")
+            if student in times:
+                raise ExchangeError(f"--times {path}, line {number}: {student} appears twice; keep one hand-in time")
+            try:
+                times[student] = parse_duedate(row["timestamp"] or "", what=f"hand-in time of {student}")
+            except DueDateError as error:
+                raise ExchangeError(f"--times {path}, line {number}: {error}") from error
+    return times
+
+
+def write_timestamp(folder: Path, when) -> None:
+    """Write ``when`` (naive UTC) as nbgrader's ``timestamp.txt`` in ``folder`` (submitted/<student>/<assignment>).
+
+    Whatever a submission put at that name (a file, a link) is replaced, never followed.
+    """
+    if folder.is_symlink() or not folder.is_dir():
+        raise ExchangeError(f"{folder} is not a collected submission folder: collect again")
+    path = folder / "timestamp.txt"
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        raise ExchangeError(f"{path} is not a file: remove it and collect again")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(when.strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC")  # nbgrader's Exchange.timestamp_format, in UTC
 
 
 PARSING, SKIPPED = re.compile(r"Parsing file: (.*)$"), re.compile(r"Skipped (submission with no match|notebook with invalid name)")
@@ -125,7 +213,7 @@ def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> list:
                             cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
         raise ExchangeError(
-            f"nbgrader zip_collect {assignment} failed:\n{(result.stdout + result.stderr).strip()[-2000:]}\n"
+            f"nbgrader zip_collect {assignment} failed: {reason(result.stdout + result.stderr)}\n"
             "Set c.FileNameCollectorPlugin.named_regexp in nbgrader_config.py to match your LMS's file names "
             "(it must capture (?P<student_id>...) and (?P<file_id>...))."
         )

@@ -17,7 +17,6 @@ and withholds its score, one reason per finding.
 """
 
 import os
-import re
 import sys
 import tempfile
 import time
@@ -46,11 +45,10 @@ def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def _last_error(log: str) -> str:
-    """The last ``SomeError: message`` line of an nbgrader log (else its last line)."""
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    errors = [line for line in lines
-              if re.match(r"^[\w.]*(Error|Exception)\b.*:", line) and "NbGraderException" not in line]
-    return (errors or lines or ["no log"])[-1]
+    """nbgrader's own reason in its log: the error lines, never its generic "see the above traceback"."""
+    from ..nbgrader_log import reason
+
+    return reason(log)
 
 
 # the private course keeps nbgrader's default folder names (``_lay_out``) whatever the job's config calls them

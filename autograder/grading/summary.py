@@ -2,10 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from ..nbgrader_log import reason
 from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.probe import UNSANDBOXED
 from ..text_table import text_table
 from .fingerprint import why_summary
+
+
+UNTIMED_NAMED = 10  # students named on the "no hand-in time" line (the exports name every one)
 
 
 @dataclass
@@ -22,6 +26,7 @@ class GradingSummary:
     unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
     timings: list = field(default_factory=list)  # per result: GradeResult.timings + "coordinator write", "worker total"
     why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
+    untimed: list = field(default_factory=list)  # submissions without a hand-in time while a late policy applies
 
     @property
     def infrastructure_failures(self) -> list:
@@ -63,6 +68,11 @@ class GradingSummary:
         if unsandboxed:
             lines.append(f"{UNSANDBOXED}: {len(unsandboxed)} submission(s) (c.Sandbox.require = False): their code could "
                          "read the hidden tests, the solutions and the gradebook")
+        if self.untimed:
+            names = ", ".join(self.untimed[:UNTIMED_NAMED]) + (", ..." if len(self.untimed) > UNTIMED_NAMED else "")
+            lines.append(f"no hand-in time: late policy not applied: {len(self.untimed)} submission"
+                         f"{'s' if len(self.untimed) != 1 else ''} ({names}); give their times with "
+                         f"`autograder collect {self.assignment} --zip DIR --times CSV` and grade again")
         infrastructure = self.infrastructure_failures
         if infrastructure:
             lines.append(f"GRADING INFRASTRUCTURE FAILED for {len(infrastructure)} submission(s): no grade was written for "
@@ -72,7 +82,7 @@ class GradingSummary:
             rows = [[r.student, r.status, f"{r.score:.2f}", "; ".join(r.reasons)] for r in problems]
             lines += ["", text_table(["student", "status", "score", "reasons"], rows, right=("score",))]
         for student, error in self.feedback_failures.items():
-            lines.append(f"feedback failed for {student}: {error.strip().splitlines()[-1] if error.strip() else '?'}")
+            lines.append(f"feedback failed for {student}: {reason(error)}")
         if self.similarity:
             lines.append(self.similarity)
         return "\n".join(lines)

@@ -2,9 +2,10 @@
 
 It is copied from the course gradebook (SQLite or PostgreSQL) through nbgrader's ``Gradebook`` API, so a
 worker grades against exactly the cells the course gradebook knows (the ones ``nbgrader autograde``
-would use), due date included. If the course gradebook does not know the assignment yet (a fresh
-PostgreSQL database, say), ``ensure_assignment`` runs nbgrader's ``GenerateAssignment`` into it from a
-scratch copy of the course, as ``nbgrader generate_assignment`` would, without touching ``release/``.
+would use), due date included. If the course gradebook does not know the assignment's notebooks yet (a
+fresh PostgreSQL database, or an assignment added by ``nbgrader db assignment add`` only, with extensions
+granted), ``ensure_assignment`` runs nbgrader's ``GenerateAssignment`` into it from a scratch copy of the
+course, as ``nbgrader generate_assignment`` would, without touching ``release/`` (``course.generate_assignment``).
 
 ``nbgrader autograde`` puts the gradebook's copy of every test cell (hidden tests included) and its points
 back into each submission, whatever ``source/`` now says. ``assignment_structure`` is that copy (part of the
@@ -23,6 +24,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from .. import course
+from ..gradebook_structure import copy_notebooks
 from ..errors import AutograderError
 
 
@@ -49,10 +51,6 @@ def ensure_assignment(root: Path, assignment: str, db_url: str, course_id: str) 
     return True
 
 
-def _cell_fields(cell, *names) -> dict:
-    return {name: getattr(cell, name) for name in names}
-
-
 def template_bytes(db_url: str, course_id: str, assignment: str) -> bytes:
     """A fresh SQLite gradebook (as bytes) holding ``assignment``'s structure copied from ``db_url``."""
     with tempfile.TemporaryDirectory(prefix="autograder-template-") as scratch:
@@ -60,19 +58,7 @@ def template_bytes(db_url: str, course_id: str, assignment: str) -> bytes:
         with Gradebook(db_url, course_id=course_id) as source, Gradebook(f"sqlite:///{path}", course_id=course_id) as gb:
             original = source.find_assignment(assignment)
             gb.add_assignment(assignment, duedate=original.duedate)
-            for notebook in original.notebooks:
-                gb.add_notebook(notebook.name, assignment, kernelspec=notebook.kernelspec)
-                for cell in notebook.grade_cells:
-                    gb.add_grade_cell(cell.name, notebook.name, assignment, **_cell_fields(cell, "max_score", "cell_type"))
-                for cell in notebook.solution_cells:
-                    gb.add_solution_cell(cell.name, notebook.name, assignment)
-                for cell in notebook.task_cells:
-                    gb.add_task_cell(cell.name, notebook.name, assignment, **_cell_fields(cell, "max_score", "cell_type"))
-                for cell in notebook.source_cells:
-                    gb.add_source_cell(
-                        cell.name, notebook.name, assignment,
-                        **_cell_fields(cell, "cell_type", "locked", "source", "checksum"),
-                    )
+            copy_notebooks(original, gb, assignment)
         return path.read_bytes()
 
 
