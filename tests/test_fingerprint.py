@@ -193,18 +193,6 @@ def test_a_worker_names_the_part_of_its_engine_that_differs(monkeypatch):
     assert "changed on disk since the worker process started" in batch.engine_mismatch(mine)
 
 
-def test_the_spec_is_cheap_once_memoised():
-    """Timing of the whole engine (package walk, environment, data checksum), printed: the README quotes it."""
-    import time
-
-    code = ("import time, json; from autograder.grading import fingerprint as f; t = time.perf_counter(); f.engine_spec(); "
-            "first = time.perf_counter() - t; t = time.perf_counter(); [f.engine_spec() for _ in range(10)]; "
-            "print(json.dumps([first, (time.perf_counter() - t) / 10]))")
-    first, again = json.loads(subprocess.run([*checkout_python(), "-c", code], cwd=REPO, capture_output=True, text=True,
-                                             check=True, env=checkout_env()).stdout)
-    print(f"engine spec: first {first * 1000:.1f} ms, memoised {again * 1000:.2f} ms")  # printed, never asserted
-
-
 def _test_cell(*outputs, solution=False):
     cell = nbformat.v4.new_code_cell("check_something(answer)")
     cell.metadata["nbgrader"] = {"grade": True, "solution": solution, "grade_id": "test_x", "points": 2}
