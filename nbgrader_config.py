@@ -65,9 +65,8 @@ c.Sandbox.require = True
 from autograder.grading import feedback as course_feedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = course_feedback.preprocessors()
-c.GenerateFeedback.exporter_class = course_feedback.FeedbackExporter  # templates compiled once per process
-c.HTMLExporter.template_name = course_feedback.TEMPLATE
-c.HTMLExporter.template_file = course_feedback.TEMPLATE_FILE
-c.HTMLExporter.extra_template_basedirs = course_feedback.template_basedirs()
+# The exporter carries the course's template (feedback only: formgrader's grading page keeps nbgrader's own);
+# it compiles its templates once per process.
+c.GenerateFeedback.exporter_class = course_feedback.FeedbackExporter
 
 # c.Similarity.threshold = 0.55  # similarity detection (README, "Similarity: copied work"); enabled, min_tokens, report_floor

@@ -52,7 +52,7 @@ class StudentResult:
     email: str = ""
     lms_user_id: str = ""
     submitted: bool = False
-    cells: dict = field(default_factory=dict)  # grade_id -> score, or None for a cell still to grade by hand
+    cells: dict = field(default_factory=dict)  # grade_id -> score, or None for a hand-graded cell without a score yet
     score: float = 0.0  # raw gradebook score
     max_score: float = 0.0
     late_penalty: float = 0.0  # points nbgrader's late policy took off (autograder.late), 0 if on time
@@ -157,10 +157,12 @@ def _tasks(root: Path, assignment: str, db_assignment) -> list:
 
 
 def _grades(gb, assignment: str) -> list:
-    """``(student, notebook, grade_id, score, needs_manual_grade)`` of every grade of ``assignment`` (one query)."""
+    """``(student, notebook, grade_id, score, unscored)`` of every grade of ``assignment`` (one query); ``unscored``:
+    neither a manual nor an automatic score (nbgrader's ``needs_manual_grade`` also marks a hand grade to look at again)."""
     from nbgrader.api import Assignment, BaseCell, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
 
-    return (gb.db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name, Grade.score, Grade.needs_manual_grade)
+    unscored = Grade.manual_score.is_(None) & Grade.auto_score.is_(None)
+    return (gb.db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name, Grade.score, unscored)
             .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
             .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
             .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
@@ -204,9 +206,9 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
         # a submission without a hand-in time is never late for nbgrader: say so where a late policy would apply
         untimed_reason = db_assignment.duedate is not None and late.policy_applies(course.load_config(Path(root).resolve()))
         cells: dict = {}
-        for student, notebook, grade_id, score, needs_manual in _grades(gb, assignment):
+        for student, notebook, grade_id, score, unscored in _grades(gb, assignment):
             task = by_task.get((notebook, grade_id))
-            waiting = task is not None and task.manual and needs_manual
+            waiting = task is not None and task.manual and bool(unscored)
             cells.setdefault(student, {})[grade_id] = None if waiting else float(score or 0.0)
         results = []
         for student in sorted(gb.students, key=lambda s: s.id):

@@ -104,7 +104,7 @@ def test_written_answer_awaiting_grading_and_provisional_total(pages, graded):
     assert bob[heading] == "awaiting grading / 2"
     assert "Provisional total" in pages["bob"] and "(provisional)" in pages["bob"]
     alice = dict(summary(pages["alice"]))
-    assert alice[heading] == "1.5 / 2", "graded by hand: its score"
+    assert alice[heading] == "1.5 / 2 (graded by hand)", "graded by hand: its score"
     assert "Provisional total" not in pages["alice"] and "(provisional)" not in pages["alice"]
 
 

@@ -27,7 +27,8 @@ def questions_csv(results: AssignmentResults, path: Path) -> Path:
 
     ``total`` is the raw gradebook score; ``final`` is after nbgrader's late penalty, and is left blank when
     the score is withheld for review (the cell scores are then not final either, as ``withheld`` says).
-    A manual cell is blank while it waits to be graded by hand.
+    A manual cell is blank while it has no score yet (no hand grade, no automatic score); a hand grade is there
+    after any regrade.
     """
     header = ["student", "first_name", "last_name", *(t.header for t in results.tasks),
               "total", "max", "late_penalty", "seconds_late", "final", "status", "withheld", "reasons"]

@@ -7,7 +7,8 @@ why each other one is graded (it refuses when ``source/`` is newer than the grad
 the jobs with ``autograder.grading.grade_one.grade_one`` on an executor (``autograder.grading.executors``)
 with a progress bar and writes each result as it arrives (the only writer of the gradebook, autograded/,
 feedback/ and the records); ``finish`` makes the feedback the
-workers could not make (withheld or manually graded scores) and reads back every record. If a result
+workers could not make (withheld or manually graded scores), remakes the feedback of students not graded
+again whose hand grades changed since it was made (``hand_grades``), and reads back every record. If a result
 cannot be written, the batch stops at once: queued submissions are cancelled, running ones stopped,
 and ``GradebookWriteError`` says what failed; the next run resumes where it stopped. A submission that
 failed on the grading side (``GradeResult.infrastructure``) keeps its earlier grade and makes
@@ -25,7 +26,7 @@ from ..extensions import due_date, extensions_by_student
 from ..late import policy_applies
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
-from . import store, template
+from . import hand_grades, store, template
 from .fingerprint import engine_spec, fingerprint, grading_spec, why_regrade
 from .executors import make_executor
 from .feedback import generate as generate_feedback
@@ -88,6 +89,7 @@ class Plan:
     require_sandbox: bool
     feedback: bool
     summary: GradingSummary
+    hand_graded: list  # students not graded again whose hand grades changed since their feedback was made
 
 
 def grade_assignment(
@@ -161,7 +163,8 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     spec = grading_spec(source, release, config_text, duedate, structure, graded_overrides, engine)
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
     late_policy = duedate is not None and policy_applies(config)  # then a submission without hand-in time is named
-    jobs, hashes, fingerprints = [], {}, {}
+    hand = hand_grades.digests(db_url, course_id, assignment) if feedback else {}
+    jobs, hashes, fingerprints, hand_graded = [], {}, {}, []
     for student, folder in folders.items():
         files = read_tree(folder)
         if late_policy and not files.get("timestamp.txt", b"").strip():
@@ -171,6 +174,10 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
         why = why_regrade(known.get(student), fingerprints[student])
         if not why and not force:
             summary.skipped.append(student)
+            autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+            if (feedback and hand_grades.changed(known[student], hand.get(student, hand_grades.NONE))
+                    and any(autograded.glob("*.ipynb"))):
+                hand_graded.append(student)
             continue
         summary.why[student] = why or "forced (--force)"
         jobs.append(GradeJob(
@@ -181,7 +188,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
             engine=engine,
         ))
     return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
-                dict(sandbox_overrides)["Sandbox.require"], feedback, summary)
+                dict(sandbox_overrides)["Sandbox.require"], feedback, summary, hand_graded)
 
 
 def _chosen(folders: dict, students, assignment: str, root: Path, coursedir) -> dict:
@@ -270,8 +277,14 @@ def finish(batch: Plan) -> GradingSummary:
     for student in set(summary.graded) - autograded - kept:  # failed now: earlier feedback would mislead
         remove_tree(Path(coursedir.format_path(coursedir.feedback_directory, student, assignment)))
     if batch.feedback:
-        rest = sorted(autograded - summary.with_feedback)
+        # from the course gradebook: what the workers could not make, feedback made before a hand grade changed,
+        # and a worker's feedback of a student graded by hand (a worker's gradebook holds no hand grade)
+        hand = hand_grades.digests(batch.db_url, coursedir.course_id, assignment)
+        rest = sorted((autograded - summary.with_feedback) | set(batch.hand_graded) | (autograded & set(hand)))
         summary.feedback_failures = generate_feedback(root, assignment, rest, batch.db_url) if rest else {}
+        summary.feedback_remade = [s for s in batch.hand_graded if s not in summary.feedback_failures]
+        hand_grades.remember(batch.db_url, coursedir.course_id, assignment,
+                             {s: hand.get(s, hand_grades.NONE) for s in rest if s not in summary.feedback_failures})
     summary.graded.sort()
     summary.records = records.load(batch.db_url, coursedir.course_id, assignment)
     summary.similarity = _similarity(root, assignment)

@@ -1,15 +1,18 @@
 """Feedback for graded students through nbgrader's ``GenerateFeedback`` (HTML in feedback/<student>/<a>/).
 
 The course's nbgrader_config.py sets ``GenerateFeedback.preprocessors`` (``preprocessors()``: hidden tests
-hidden, the grading machine's paths shortened, the summary of tasks) and the course's feedback template
-(``TEMPLATE_FILE`` in ``template_basedirs()``, built on nbgrader's own ``feedback`` template), so
-``nbgrader generate_feedback`` and ``autograder grade`` make the same page.
+hidden, the grading machine's paths shortened, the summary of tasks) and ``GenerateFeedback.exporter_class =
+FeedbackExporter``, which carries the course's feedback template (``TEMPLATE_FILE`` in ``template_basedirs()``,
+built on nbgrader's own ``feedback`` template), so ``nbgrader generate_feedback`` and ``autograder grade`` make
+the same page. The template is the feedback exporter's alone: nbconvert's ``HTMLExporter`` elsewhere (formgrader's
+grading page, ``jupyter nbconvert``) keeps its own.
 """
 
 from pathlib import Path
 
 from jinja2 import BytecodeCache
 from nbconvert.exporters import HTMLExporter
+from traitlets.config import Config
 
 # nbgrader's API (autograder grade's workers, formgrader) forces HTMLExporter.template_name = "feedback": the
 # course's template lives in a "feedback" folder of its own (autograder/templates/feedback/), searched before
@@ -57,9 +60,26 @@ _COMPILED = _CompiledTemplates()
 
 
 class FeedbackExporter(HTMLExporter):
-    """nbconvert's HTMLExporter (every ``c.HTMLExporter`` setting applies) that compiles its templates once per
-    process: nbgrader makes a new exporter for every feedback page, and compiling the feedback template and
-    those it extends cost a grading worker about 0.3 s per submission."""
+    """The course's feedback page: nbconvert's HTMLExporter with the course's feedback template.
+
+    The template settings are this class's own configuration section (``c.FeedbackExporter``), which takes
+    precedence over ``c.HTMLExporter`` (where nbgrader puts its own ``feedback`` template folder): configuring
+    HTMLExporter itself would also reach formgrader's grading page, which then fails (TemplateNotFound). A
+    ``c.FeedbackExporter.*`` setting in nbgrader_config.py still overrides these; every other ``c.HTMLExporter``
+    setting applies. Templates are compiled once per process: nbgrader makes a new exporter for every feedback
+    page, and compiling the feedback template and those it extends cost a grading worker about 0.3 s per
+    submission."""
+
+    def __init__(self, config=None, **kwargs):
+        if config is None and kwargs.get("parent") is not None:
+            config = kwargs["parent"].config
+        own = Config()
+        own.FeedbackExporter.template_name = TEMPLATE
+        own.FeedbackExporter.template_file = TEMPLATE_FILE
+        own.FeedbackExporter.extra_template_basedirs = template_basedirs()
+        if config is not None:
+            own.merge(config)  # the configuration's own FeedbackExporter settings win
+        super().__init__(config=own, **kwargs)
 
     def _create_environment(self):
         environment = super()._create_environment()

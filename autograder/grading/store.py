@@ -3,7 +3,8 @@
 Only the coordinator writes shared state. Grades are written through nbgrader's ``Gradebook`` API exactly
 as ``Autograde`` and ``SaveAutoGrades`` would: the student and the submission (with its timestamp) are
 created or updated, each grade's ``auto_score`` is set, ``needs_manual_grade`` follows SaveAutoGrades'
-rule (a manual score already given, or no automatic score, means a person must look), each solution or
+rule (a manual score already given, or no automatic score, means a person must look; the manual score itself
+is never touched, so a hand grade stands through every regrade), each solution or
 task cell's ``auto_comment`` and each notebook's late penalty are copied. The grades and the
 ``autograder.records.SubmissionRecord`` (an upsert) go into the gradebook in one transaction, through the
 ``Gradebook``'s own session, so there is no moment where they disagree; then the autograded files and the

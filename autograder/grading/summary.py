@@ -21,6 +21,7 @@ class GradingSummary:
     skipped: list = field(default_factory=list)  # unchanged since their last grading
     records: list = field(default_factory=list)
     feedback_failures: dict = field(default_factory=dict)
+    feedback_remade: list = field(default_factory=list)  # not graded again: feedback remade after hand grading
     with_feedback: set = field(default_factory=set)  # students whose feedback the worker made
     similarity: str = ""  # one line on the similarity check run after grading
     unenforced_limits: list = field(default_factory=list)  # sandbox limits not in force (sandbox.limits)
@@ -61,6 +62,7 @@ class GradingSummary:
             f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
             f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
             "why: " + why_summary({s: self.why.get(s, "graded") for s in self.graded}, len(self.skipped)),
+            *([f"feedback remade after hand grading: {len(self.feedback_remade)}"] if self.feedback_remade else []),
             "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
         ]
         lines += [f"LIMIT NOT APPLIED: {limit}" for limit in self.unenforced_limits]

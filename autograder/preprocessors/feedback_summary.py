@@ -4,9 +4,11 @@ For ``nbgrader generate_feedback`` (registered in nbgrader_config.py after ``Get
 and ``ScrubPaths``), read by the course's feedback template (``autograder/templates/feedback/course_feedback.html.j2``).
 A task is a heading of the notebook with the graded cells under it (``autograder.tasks``); its score is
 their sum. A failed test's message is the one the student's error output holds (what
-``autograder.mistakes.cell_mistake`` reads, the mistake tag removed). A hand-graded answer that no
-person has graded yet is *awaiting grading* (``nbgrader.awaiting`` on the cell), not 0, and makes the
-total provisional.
+``autograder.mistakes.cell_mistake`` reads, the mistake tag removed). A hand-graded answer that has no
+score yet (no manual score and no automatic score) is *awaiting grading* (``nbgrader.awaiting`` on the
+cell), not 0, and makes the total provisional. nbgrader's ``needs_manual_grade`` does not decide it: nbgrader
+sets it again on every regrade of a cell a person has graded ("look again"), and that grade still stands.
+A cell with a manual score is *graded by hand* (``nbgrader.hand_graded``).
 """
 
 from nbgrader import utils
@@ -43,7 +45,8 @@ class FeedbackSummary(NbGraderPreprocessor):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             submitted = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
-            waiting = {grade.name for grade in submitted.grades if grade.needs_manual_grade}
+            waiting = {grade.name for grade in submitted.grades if grade.manual_score is None and grade.auto_score is None}
+            by_hand = {grade.name for grade in submitted.grades if grade.manual_score is not None}
         names = labels(nb)
         tasks, by_heading = [], {}
         for cell in nb.cells:
@@ -55,7 +58,8 @@ class FeedbackSummary(NbGraderPreprocessor):
             task = by_heading.get(heading)
             if task is None:
                 task = by_heading[heading] = {"heading": heading or grade_id, "anchor": grade_id, "score": 0.0,
-                                              "points": 0.0, "awaiting": 0.0, "graded": 0, "problems": []}
+                                              "points": 0.0, "awaiting": 0.0, "graded": 0, "by_hand": 0,
+                                              "problems": []}
                 tasks.append(task)
             points, score = float(meta.get("points") or 0.0), float(meta.get("score") or 0.0)
             task["points"] += points
@@ -64,6 +68,8 @@ class FeedbackSummary(NbGraderPreprocessor):
                 task["awaiting"] += points
                 continue
             task["graded"] += 1
+            meta["hand_graded"] = grade_id in by_hand
+            task["by_hand"] += meta["hand_graded"]
             task["score"] += score
             if score < points - TOLERANCE and not _is_manual(cell):
                 task["problems"].append({"anchor": grade_id, "title": names[grade_id].title if grade_id in names else "",
