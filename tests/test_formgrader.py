@@ -88,7 +88,7 @@ def server(root, tmp_path_factory):
     (home / "tmp").mkdir()
     # what nbgrader's documentation says to run: the formgrader is a Jupyter server extension
     subprocess.run([sys.executable, "-m", "jupyter", "server", "extension", "enable", "--user",
-                    "nbgrader.server_extensions.formgrader"], env=env, check=True, capture_output=True, timeout=120)
+                    "nbgrader.server_extensions.formgrader"], cwd=home, env=env, check=True, capture_output=True, timeout=120)
     port, token = _free_port(), secrets.token_hex(16)
     log = open(home / "server.log", "w")
     process = subprocess.Popen(

@@ -176,11 +176,12 @@ def test_hand_over_and_take_back(tmp_path):
 
 
 def test_the_batch_names_an_unenforced_limit_and_refuses_it_under_require(monkeypatch, tmp_path):
-    """grading/batch.py: the summary says LIMIT NOT APPLIED; --require-sandbox refuses before grading anything."""
+    """sandbox/batch_settings.py and grading/batch.py: the summary says LIMIT NOT APPLIED; --require-sandbox refuses before grading anything."""
     from traitlets.config import Config
 
     from autograder.errors import SandboxUnavailable
     from autograder.grading import batch
+    from autograder.sandbox.batch_settings import batch_overrides
     from autograder.sandbox import probe
 
     monkeypatch.setitem(probe._PROBE, "result", (True, ""))
@@ -189,14 +190,14 @@ def test_the_batch_names_an_unenforced_limit_and_refuses_it_under_require(monkey
     monkeypatch.setattr(kernel_uid, "setpriv_path", lambda: None)
     db = f"sqlite:///{tmp_path / 'gradebook.db'}"
     with pytest.raises(SandboxUnavailable, match="processes: NOT APPLIED"):
-        batch._sandbox_overrides(tmp_path, Config(), db, require=True)
+        batch_overrides(tmp_path, Config(), db, require=True)
     with pytest.raises(SandboxUnavailable, match="processes: NOT APPLIED"):  # c.Sandbox.require is on by default
-        batch._sandbox_overrides(tmp_path, Config(), db, require=False)
+        batch_overrides(tmp_path, Config(), db, require=False)
     optional = Config()
     optional.Sandbox.require = False  # the course turned the requirement off: named in the summary instead
-    overrides, missing = batch._sandbox_overrides(tmp_path, optional, db, require=False)
+    overrides, missing = batch_overrides(tmp_path, optional, db, require=False)
     assert missing and missing[0].startswith("processes: NOT APPLIED")
     table = batch.GradingSummary("a1", unenforced_limits=missing).table()
     assert "LIMIT NOT APPLIED: processes: NOT APPLIED" in table
     monkeypatch.setattr(kernel_uid, "setpriv_path", lambda: "/usr/bin/setpriv")
-    assert batch._sandbox_overrides(tmp_path, Config(), db, require=True)[1] == []
+    assert batch_overrides(tmp_path, Config(), db, require=True)[1] == []

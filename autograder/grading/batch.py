@@ -26,6 +26,7 @@ from ..extensions import due_date, extensions_by_student
 from ..late import policy_applies
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
+from ..sandbox.batch_settings import batch_overrides
 from . import hand_grades, store, template
 from .fingerprint import engine_spec, fingerprint, grading_spec, why_regrade
 from .executors import make_executor
@@ -42,36 +43,6 @@ def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
     if not base.is_dir():
         return {}
     return {p.name: p / assignment for p in sorted(base.iterdir()) if (p / assignment).is_dir()}
-
-
-def _sandbox_overrides(root: Path, config, db_url: str, require: bool) -> tuple:
-    """Check the sandbox once for the batch; the ``Sandbox.*`` settings every worker then gets, and the
-    sandbox limits that cannot be applied here (``sandbox.unenforced_limits``).
-
-    Raises ``SandboxUnavailable`` if it is required but unusable; warns (once) if it is merely unusable,
-    and then turns it off in the workers so that they do not warn again for every kernel. The real
-    course's secrets are masked in every kernel too (a worker's own private course is masked by it).
-    """
-    from sqlalchemy.engine import make_url
-
-    from ..errors import SandboxUnavailable
-    from ..sandbox import Sandbox, check_available, course_secrets, unenforced_limits
-
-    settings = Sandbox(config=config)
-    settings.require = bool(require or settings.require)
-    sandboxed = check_available(settings)
-    # a sandbox limit that cannot be applied here is refused under require, else named in the summary
-    missing = unenforced_limits(settings) if sandboxed else []
-    if missing and settings.require:
-        raise SandboxUnavailable("grading needs the sandbox's limits, but " + "; ".join(missing))
-    hidden = list(settings.hidden_paths) + [str(path) for path in course_secrets(root)]
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database:
-        hidden.append(str(Path(url.database).resolve()))
-    overrides = [("Sandbox.hidden_paths", sorted(set(hidden))), ("Sandbox.require", settings.require)]
-    if not sandboxed:
-        overrides.append(("Sandbox.enabled", False))
-    return tuple(overrides), missing
 
 
 @dataclass
@@ -141,7 +112,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
-    sandbox_overrides, missing_limits = _sandbox_overrides(root, config, db_url, require_sandbox)
+    sandbox_overrides, missing_limits = batch_overrides(root, config, db_url, require_sandbox)
     folders = _chosen(_submissions(root, coursedir.submitted_directory, assignment), students, assignment, root, coursedir)
 
     template.ensure_assignment(root, assignment, db_url, course_id)
