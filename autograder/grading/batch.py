@@ -154,7 +154,8 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
     jobs, hashes, fingerprints = [], {}, {}
     for student, folder in folders.items():
-        files = read_tree(folder)
+        refused = []
+        files = read_tree(folder, refused)
         fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0))
         hashes[student] = fingerprints[student]["submission"]
         why = why_regrade(known.get(student), fingerprints[student])
@@ -167,6 +168,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
             overrides=sandbox_overrides, feedback=feedback, extension_seconds=extended.get(student, 0.0),
+            refused=tuple(refused),
         ))
     return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
                 dict(sandbox_overrides)["Sandbox.require"], feedback, summary)

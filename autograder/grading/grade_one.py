@@ -110,6 +110,20 @@ def _integrity_findings(notebooks: dict, job: GradeJob) -> list:
     return lines
 
 
+def planted_findings(report_dir: Path) -> list:
+    """``integrity: ...`` lines of what each kernel left in its working folder (links, fifos...: the sandbox's sweep,
+    ``autograder.sandbox.workfolder``), from the kernel reports in ``report_dir``."""
+    from ..sandbox.fate import read_report_dir
+
+    lines = []
+    for report in read_report_dir(report_dir):
+        for finding in report.get("planted") or []:
+            line = f"integrity: {finding}"
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
 def _graded_ids(nb) -> set:
     return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("task")}
@@ -146,6 +160,7 @@ class _Prepared:
     readable: int = 0
     to_scan: dict = field(default_factory=dict)  # notebook name -> nbformat notebook
     zero_credit: dict = field(default_factory=dict)  # notebook id -> grade_ids scored 0 by the preflight
+    notes: list = field(default_factory=list)  # reasons listed with the submission that do not flag it
 
 
 def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
@@ -158,13 +173,15 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     if result.infrastructure:  # the grader's fault: no grade, no feedback; the coordinator keeps the earlier grade
         result.status, result.kernel = "failed", "not run"
         return
-    autograded = {} if failed else _autograded_notebooks(root, job, result)
+    refused = []  # what read_tree would not read back from autograded/ (the sandbox's sweep leaves none)
+    autograded = {} if failed else _autograded_notebooks(root, job, result, refused)
     if failed:
         result.kernel = "not run"  # nothing of what ran (if anything) is graded
     else:
         result.kernel, reasons = submission_fate(autograded, report_dir)
         result.reasons.extend(reasons)
     findings = _integrity_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}}, job)
+    findings += planted_findings(report_dir) + refused
     if findings:
         result.withheld = True
         result.reasons.extend(findings)
@@ -174,7 +191,8 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     result.cells, result.comments, result.late_penalties = worker_gradebook.read_grades(db_url, job, executed, prepared.zero_credit, failed)
     # named mistakes, from the notebooks parsed once (a withheld score: as the gradebook will hold it)
     result.outcomes = outcomes.for_result(autograded, result.cells, "; ".join(result.reasons) if result.withheld else "")
-    result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
+    flagging = [r for r in result.reasons if r not in prepared.notes]
+    result.status = "failed" if failed else ("flagged" if flagging else "graded")
     if job.feedback and not failed and not result.withheld:
         begun = time.monotonic()
         result.feedback, result.feedback_scores = _feedback(root, job, db_url)
@@ -198,9 +216,10 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     import nbformat
 
     prepared = _Prepared()
-    shadows = preflight.drop_shadowing_files(job.submission, submitted)
-    result.reasons.extend(shadows)
+    shadows, prepared.notes = preflight.drop_shadowing_files(job.submission, submitted)
+    result.reasons.extend(shadows + prepared.notes)
     result.withheld = result.withheld or bool(shadows)  # an integrity finding: reviewed by a person
+    result.reasons.extend(f"submitted/{entry}; it was left out of grading" for entry in job.refused)
     for notebook_id, (known, graded) in sorted(worker_gradebook.structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
@@ -247,11 +266,20 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     return bool(outcome["success"])
 
 
-def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult) -> dict:
-    """Keep nbgrader's autograded files in ``result``; return its top-level notebooks, parsed once."""
+def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult, refused: list) -> dict:
+    """Keep nbgrader's autograded files in ``result``; return its top-level notebooks, parsed once.
+
+    A file too large to read back is left out with a reason; anything else not read back (not a regular file)
+    is appended to ``refused`` as an integrity finding."""
     import nbformat
 
-    result.autograded = read_tree(root / "autograded" / job.student / job.assignment)
+    skipped = []
+    result.autograded = read_tree(root / "autograded" / job.student / job.assignment, skipped)
+    for entry in skipped:
+        if entry.endswith(" read back"):  # too large: not suspicious in itself
+            result.reasons.append(f"autograded/{entry}; it was left out of autograded/")
+        else:
+            refused.append(f"integrity: autograded/{entry}; it was not read back")
     return {name: nbformat.reads(data.decode("utf-8"), as_version=4)
             for name, data in result.autograded.items() if name.endswith(".ipynb") and "/" not in name}
 

@@ -24,6 +24,7 @@ class GradeJob:
     overrides: tuple = ()  # extra nbgrader config as ("Class.trait", value) pairs
     feedback: bool = True  # also run nbgrader's GenerateFeedback on the graded submission
     extension_seconds: float = 0.0  # the student's extension (the worker's gradebook has no students)
+    refused: tuple = ()  # "path: why" of what submitted/ held that is not a regular file (links...): never read
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """nbgrader's ``Execute`` with sandboxed kernels, and the autograde pipeline that uses it."""
 
+import os
 import time
 from contextlib import contextmanager
 
 from nbgrader.preprocessors import Execute
 
-from . import prepared
+from . import prepared, workfolder
 from .kernel_manager import SandboxedKernelManager
 from .settings import Sandbox
 
@@ -20,6 +21,11 @@ class SandboxedExecute(Execute):
     With ``c.Sandbox.prepared_kernels`` > 0, the notebook gets a kernel started ahead by this process's
     pool (``prepared.py``) when one was launched with the same settings, and the pool starts the next one
     once this notebook is done. Each kernel's report notes how long the notebook waited for a ready kernel.
+
+    In nbgrader's autograde step (``NBGRADER_EXECUTION=autograde``) the notebook's folder holds what the student
+    submitted beside it: before the kernel starts, what would shadow a module of the grading environment is
+    removed (``workfolder.drop_shadowing``, logged); once the kernel is gone its manager sweeps the folder the
+    kernel wrote (links, fifos... removed unread and reported), before nbgrader writes the autograded notebook there.
     """
 
     def __init__(self, *args, **kwargs):
@@ -31,7 +37,17 @@ class SandboxedExecute(Execute):
             return None
         return prepared.POOL
 
+    def _autograding(self) -> bool:
+        return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
     def create_kernel_manager(self):
+        if self._autograding() and self.kernel_manager_class is SandboxedKernelManager:
+            manager = self._create_kernel_manager()
+            manager.sweep_folder = True
+            return manager
+        return self._create_kernel_manager()
+
+    def _create_kernel_manager(self):
         pool = self._pool()
         if pool is not None:
             if not self.kernel_name:
@@ -57,6 +73,11 @@ class SandboxedExecute(Execute):
             yield
 
     def preprocess(self, nb, resources=None, km=None):
+        folder = ((resources or {}).get("metadata") or {}).get("path")
+        if folder and self._autograding():
+            for name, module in workfolder.drop_shadowing(folder).items():
+                self.log.warning("%s: '%s' beside the notebook would be imported instead of the module '%s' of the grading "
+                                 "environment; it was removed before the kernel started", folder, name, module)
         try:
             return super().preprocess(nb, resources, km)
         finally:

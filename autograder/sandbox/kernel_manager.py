@@ -24,7 +24,7 @@ from traitlets import default
 
 from .bwrap import bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
-from . import kernel_uid
+from . import kernel_uid, workfolder
 from .. import scratch
 from .fate import _REPORTS, _REPORTS_LOCK
 from .limits import kernel_limits
@@ -57,6 +57,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._prepared = None  # None: an ordinary kernel; "launching", "waiting", "handed": see prepared.py
         self._own_folder = None  # a prepared kernel's working folder (made, then removed, by this manager)
         self.launch_arguments = None  # extra_arguments of the kernel command (a prepared kernel must match)
+        # sweep the notebook's folder once the kernel is gone (SandboxedExecute in nbgrader's autograde step);
+        # a prepared kernel's own folder is always swept
+        self.sweep_folder = False
 
     # preparing ahead (prepared.py)
 
@@ -252,14 +255,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         elif code > 128 and code - 128 in signal.Signals._value2member_map_:
             self._report["signal"] = signal.Signals(code - 128).name
 
-    def _finish(self) -> None:
+    def _remove_own_folder(self) -> None:
         if self._own_folder is not None:  # a prepared kernel's folder (also when it never started)
             shutil.rmtree(self._own_folder, ignore_errors=True)
             self._own_folder = None
+
+    def _finish(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if self._report is None:
+            self._remove_own_folder()
             return
         if self._limits is not None:
             if self._limits.groups is not None:
@@ -270,6 +276,15 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._handed_over:
             kernel_uid.take_back(self._handed_over)
             self._handed_over = {}
+        if self._scratch is not None and (self.sweep_folder or self._own_folder is not None):
+            # nothing of the kernel runs any more: what it planted is removed before any host code reads or writes there
+            try:
+                self._report["planted"] = workfolder.sweep(self._scratch)
+            except OSError as error:  # the folder is not known clean: a person must look
+                self._report["planted"] = [f"the kernel's working folder could not be checked for links ({error})"]
+            for finding in self._report["planted"]:
+                self.log.error("integrity: %s (kernel folder %s)", finding, self._scratch)
+        self._remove_own_folder()
         self._report["seconds"] = round(time.time() - self._report.pop("started"), 3)
         if self._runtime is not None:
             shutil.rmtree(self._runtime, ignore_errors=True)
