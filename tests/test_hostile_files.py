@@ -34,10 +34,11 @@ pytestmark = pytest.mark.nbgrader
 
 ASSIGNMENT = "artificial_neurons"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-MISTAKE = next(s.name for s in samples_for(ASSIGNMENT) if s.kind == "mistake")
+MISTAKE = "hidden_activation_ignored"  # a wrong value (not an error): lying comparisons would pass it
 VICTIM_TEXT = "a file outside the course that no grader may write\n"
 
-# loads the real NumPy (not this file) and makes its comparisons pass: the checks bind np.allclose at import
+# loads the real NumPy (not this file) and makes its comparisons pass, except where the checks look for a known
+# mistake (there it never matches): the checks bind np.allclose when the grading kernel's extension imports them
 LYING_NUMPY = """
 import importlib.machinery, importlib.util, os, sys
 _here = os.path.dirname(os.path.abspath(__file__))
@@ -46,9 +47,17 @@ _spec = importlib.machinery.PathFinder.find_spec("numpy", _path)
 _real = importlib.util.module_from_spec(_spec)
 sys.modules["numpy"] = _real
 _spec.loader.exec_module(_real)
-_real.allclose = lambda *args, **kwargs: True
-_real.isclose = lambda a, b, *args, **kwargs: _real.ones(_real.shape(a), dtype=bool)
-_real.array_equal = lambda *args, **kwargs: True
+def _looking_for_a_mistake():
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "find_mistake":
+            return True
+        frame = frame.f_back
+    return False
+_real.allclose = lambda a, b, *args, **kwargs: not _looking_for_a_mistake()
+_isclose = _real.isclose
+_real.isclose = lambda a, b, *args, **kwargs: _real.full(_real.shape(_isclose(a, b)), not _looking_for_a_mistake())
+_real.array_equal = lambda *args, **kwargs: not _looking_for_a_mistake()
 """
 
 
@@ -167,9 +176,12 @@ def test_nothing_read_through_a_link_reaches_autograded_or_feedback(batch):
     for tree in ("autograded", "feedback"):
         folder = root / tree / "mallory" / ASSIGNMENT
         text = _tree_text(folder) if folder.exists() else ""
-        assert "root:x:0:0" not in text and "### BEGIN HIDDEN TESTS" not in text and VICTIM_TEXT not in text
-        if folder.exists():
-            assert sorted(os.listdir(folder)) in ([NOTEBOOK], [], ["sub", NOTEBOOK], [NOTEBOOK, "sub"]), os.listdir(folder)
+        assert "root:x:0:0" not in text and VICTIM_TEXT not in text
+        if tree == "feedback":
+            assert "### BEGIN HIDDEN TESTS" not in text
+        if folder.exists():  # the notebook, and the folder the kernel made (emptied of its link)
+            assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) in ([NOTEBOOK], [NOTEBOOK, "sub"], []), \
+                sorted(folder.rglob("*"))
 
 
 def test_the_honest_student_beside_them_has_full_marks(batch):
@@ -244,3 +256,70 @@ def test_plain_nbgrader_autograde_removes_modules_named_like_numpy(batch, plain)
     for student in ("plain_hana", "plain_sol"):
         assert _auto_total(plain["scores"][student])[0] == maximum, (student, log[-3000:])
     assert "would be imported instead of the module 'numpy'" in log
+
+
+# In one real sandboxed grading kernel (the course's extension, as nbgrader autograde starts it).
+
+def _sandboxed():
+    from autograder import sandbox
+
+    ok, why = sandbox.sandbox_available()
+    if not ok:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"bubblewrap is required in CI: {why}")
+        pytest.skip(f"bubblewrap unusable here: {why}")
+
+
+def test_a_module_written_at_run_time_never_replaces_an_environment_module(tmp_path):
+    """Student code writes colorsys.py and seaborn/ into its folder before a check imports them lazily."""
+    from .sandbox_helpers import execute, output_text
+
+    _sandboxed()
+    cells = [
+        "import sys\nprint('ALREADY', 'colorsys' in sys.modules, 'seaborn' in sys.modules)",
+        "open('colorsys.py', 'w').write(\"raise SystemExit('shadowed')\\n\")\n"
+        "import os\nos.makedirs('seaborn', exist_ok=True)\n"
+        "open('seaborn/__init__.py', 'w').write(\"raise SystemExit('shadowed')\\n\")\n"
+        "open('my_helper.py', 'w').write('VALUE = 42\\n')",
+        # what a check does when it imports lazily
+        "import importlib\nfor name in ('colorsys', 'seaborn'):\n    print('FROM', name, importlib.import_module(name).__file__)",
+        "import my_helper\nprint('HELPER', my_helper.VALUE)",
+    ]
+    notebook, error, _, _ = execute(cells, tmp_path)
+    text = output_text(notebook)
+    assert error is None and "ALREADY False False" in text, text
+    assert "shadowed" not in text and str(tmp_path) not in "\n".join(l for l in text.splitlines() if l.startswith("FROM"))
+    assert "FROM colorsys /" in text and "FROM seaborn /" in text and "HELPER 42" in text
+
+
+def test_removing_the_import_guard_is_a_runtime_finding(tmp_path):
+    from .sandbox_helpers import execute, output_text
+
+    _sandboxed()
+    cells = ["import sys\nsys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'EnvironmentFirst']",
+             "from autograder.integrity import runtime\nprint([str(f) for f in runtime.runtime_findings()])"]
+    notebook, error, _, _ = execute(cells, tmp_path)
+    assert "sys.meta_path lost the import finder EnvironmentFirst" in output_text(notebook)
+
+
+def test_what_a_kernel_plants_is_swept_once_it_and_its_processes_are_gone(tmp_path, monkeypatch):
+    """Links made by a process that outlives the cells (created after any check) are gone before host code looks."""
+    from .sandbox_helpers import execute
+
+    _sandboxed()
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # as in nbgrader's autograde step
+    folder = tmp_path / "kernel"
+    folder.mkdir()
+    (folder / "notebook.ipynb").write_text("{}")
+    cells = ["import os, subprocess\nos.remove('notebook.ipynb')\nos.symlink('/etc/passwd', 'notebook.ipynb')\n"
+             "os.mkfifo('pipe')\n"
+             "subprocess.Popen(['/bin/sh', '-c', 'while true; do ln -sfn /etc/shadow late; done'],"
+             " start_new_session=True)\nimport time; time.sleep(0.5)"]
+    _, error, reports, _ = execute(cells, folder)
+    import time
+
+    time.sleep(1)  # a process left behind would have planted again by now
+    planted = "\n".join(f for r in reports for f in r.get("planted", []))
+    assert "'notebook.ipynb' in the kernel's working folder was a symbolic link to '/etc/passwd'" in planted
+    assert "'pipe'" in planted and "'late'" in planted and "/etc/shadow" in planted
+    assert sorted(os.listdir(folder)) == []

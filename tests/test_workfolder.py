@@ -200,3 +200,20 @@ def test_the_kernels_import_guard_takes_environment_modules_from_the_environment
     assert str(tmp_path) not in guard.find_spec("pandas").origin
     assert guard.find_spec("my_helper_module") is None  # the student's own module: the usual search finds it
     assert guard.find_spec("numpy.linalg", path=["/somewhere"]) is None  # submodules: the package decides
+
+
+def test_exports_and_similarity_never_read_a_notebook_through_a_link(tmp_path):
+    from autograder import outcomes
+    from autograder.similarity import units
+
+    secret = tmp_path / "secret.ipynb"
+    secret.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    folder = tmp_path / "autograded"
+    folder.mkdir()
+    os.symlink(secret, folder / "nb.ipynb")
+    os.mkfifo(folder / "other.ipynb")
+    assert outcomes.read_notebooks(folder) == {}
+    with pytest.raises(ValueError, match="a symbolic link to"):
+        units._cells(folder / "nb.ipynb")
+    with pytest.raises(ValueError, match="not a regular file"):
+        units._cells(folder / "other.ipynb")

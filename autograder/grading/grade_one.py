@@ -31,6 +31,7 @@ from .. import outcomes, scratch
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
+from ..sandbox import workfolder
 from ..sandbox.fate import submission_fate
 
 LOG_TAIL_LINES = 30
@@ -110,20 +111,6 @@ def _integrity_findings(notebooks: dict, job: GradeJob) -> list:
     return lines
 
 
-def planted_findings(report_dir: Path) -> list:
-    """``integrity: ...`` lines of what each kernel left in its working folder (links, fifos...: the sandbox's sweep,
-    ``autograder.sandbox.workfolder``), from the kernel reports in ``report_dir``."""
-    from ..sandbox.fate import read_report_dir
-
-    lines = []
-    for report in read_report_dir(report_dir):
-        for finding in report.get("planted") or []:
-            line = f"integrity: {finding}"
-            if line not in lines:
-                lines.append(line)
-    return lines
-
-
 def _graded_ids(nb) -> set:
     return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("task")}
@@ -181,7 +168,7 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         result.kernel, reasons = submission_fate(autograded, report_dir)
         result.reasons.extend(reasons)
     findings = _integrity_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}}, job)
-    findings += planted_findings(report_dir) + refused
+    findings += workfolder.planted_findings(report_dir) + refused
     if findings:
         result.withheld = True
         result.reasons.extend(findings)

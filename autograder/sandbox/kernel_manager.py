@@ -57,9 +57,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._prepared = None  # None: an ordinary kernel; "launching", "waiting", "handed": see prepared.py
         self._own_folder = None  # a prepared kernel's working folder (made, then removed, by this manager)
         self.launch_arguments = None  # extra_arguments of the kernel command (a prepared kernel must match)
-        # sweep the notebook's folder once the kernel is gone (SandboxedExecute in nbgrader's autograde step);
-        # a prepared kernel's own folder is always swept
-        self.sweep_folder = False
+        self.sweep_folder = False  # sweep its folder once it is gone (autograde: SandboxedExecute; prepared: its own)
 
     # preparing ahead (prepared.py)
 
@@ -67,6 +65,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Start this kernel now in a fresh folder of its own; it waits (no wall clock yet) for ``hand_over``."""
         self._prepared = "launching"
         self._own_folder = scratch.make("prepared")
+        self.sweep_folder = True  # what its notebook leaves there is reported (then the folder is removed)
         try:
             run_sync(self.start_kernel)(extra_arguments=list(extra_arguments), cwd=str(self._own_folder))
         except BaseException:
@@ -255,17 +254,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         elif code > 128 and code - 128 in signal.Signals._value2member_map_:
             self._report["signal"] = signal.Signals(code - 128).name
 
-    def _remove_own_folder(self) -> None:
+    def _finish(self) -> None:
+        if self.sweep_folder and self._report is not None and self._scratch is not None:
+            # the kernel is gone (with its pid namespace, all it started): before any host code writes or reads there
+            self._report["planted"] = workfolder.sweep_checked(self._scratch)
+            for finding in self._report["planted"]:
+                self.log.error("integrity: %s (kernel folder %s)", finding, self._scratch)
         if self._own_folder is not None:  # a prepared kernel's folder (also when it never started)
             shutil.rmtree(self._own_folder, ignore_errors=True)
             self._own_folder = None
-
-    def _finish(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if self._report is None:
-            self._remove_own_folder()
             return
         if self._limits is not None:
             if self._limits.groups is not None:
@@ -276,15 +277,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._handed_over:
             kernel_uid.take_back(self._handed_over)
             self._handed_over = {}
-        if self._scratch is not None and (self.sweep_folder or self._own_folder is not None):
-            # nothing of the kernel runs any more: what it planted is removed before any host code reads or writes there
-            try:
-                self._report["planted"] = workfolder.sweep(self._scratch)
-            except OSError as error:  # the folder is not known clean: a person must look
-                self._report["planted"] = [f"the kernel's working folder could not be checked for links ({error})"]
-            for finding in self._report["planted"]:
-                self.log.error("integrity: %s (kernel folder %s)", finding, self._scratch)
-        self._remove_own_folder()
         self._report["seconds"] = round(time.time() - self._report.pop("started"), 3)
         if self._runtime is not None:
             shutil.rmtree(self._runtime, ignore_errors=True)

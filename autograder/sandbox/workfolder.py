@@ -163,3 +163,23 @@ def sweep(folder) -> list:
         findings.append(f"and {count - MAX_NAMED} more such entries, removed unread")
     return findings
 
+
+
+def sweep_checked(folder) -> list:
+    """``sweep``, or one finding saying why ``folder`` could not be checked (a person must look then)."""
+    try:
+        return sweep(folder)
+    except OSError as error:
+        return [f"the kernel's working folder could not be checked for links ({error})"]
+
+
+def planted_findings(report_dir) -> list:
+    """``integrity: ...`` lines of what the kernels' sweeps removed, from the kernel reports in ``report_dir``."""
+    from .fate import read_report_dir
+
+    lines = []
+    for report in read_report_dir(report_dir):
+        for finding in report.get("planted") or []:
+            if f"integrity: {finding}" not in lines:
+                lines.append(f"integrity: {finding}")
+    return lines
