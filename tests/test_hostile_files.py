@@ -179,9 +179,9 @@ def test_nothing_read_through_a_link_reaches_autograded_or_feedback(batch):
         assert "root:x:0:0" not in text and VICTIM_TEXT not in text
         if tree == "feedback":
             assert "### BEGIN HIDDEN TESTS" not in text
-        if folder.exists():  # the notebook, and the folder the kernel made (emptied of its link)
-            assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) in ([NOTEBOOK], [NOTEBOOK, "sub"], []), \
-                sorted(folder.rglob("*"))
+        if folder.exists():  # the notebook (or its feedback page), and the folder the kernel made, emptied of its link
+            allowed = {"autograded": ([NOTEBOOK], [NOTEBOOK, "sub"]), "feedback": ([f"{ASSIGNMENT}.html"],)}[tree]
+            assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) in allowed, sorted(folder.rglob("*"))
 
 
 def test_the_honest_student_beside_them_has_full_marks(batch):

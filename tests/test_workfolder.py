@@ -85,6 +85,14 @@ def test_the_sweep_removes_every_planted_entry_unread_and_names_it(planted):
     assert workfolder.sweep(folder) == []  # nothing left
 
 
+def test_an_unreadable_folder_is_opened_and_swept_too(tmp_path):
+    (tmp_path / "locked").mkdir()
+    os.symlink("/etc/passwd", tmp_path / "locked" / "inside")
+    (tmp_path / "locked").chmod(0)
+    findings = workfolder.sweep(tmp_path)
+    assert len(findings) == 1 and "'locked/inside'" in findings[0] and not os.listdir(tmp_path / "locked")
+
+
 def test_a_working_folder_replaced_by_a_link_is_reported_and_not_entered(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     os.symlink("/nonexistent", tmp_path / "elsewhere" / "x")

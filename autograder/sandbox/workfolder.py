@@ -152,6 +152,8 @@ def sweep(folder) -> list:
             except FileNotFoundError:
                 continue
             if what is None:
+                if name in dirs:  # a folder the kernel made unreadable is opened up, so that nothing in it is missed
+                    os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) | 0o700)
                 continue
             os.unlink(path)
             count += 1
