@@ -12,8 +12,10 @@ Kernels are started by the course's configured ``Execute`` (nbgrader's plain ``E
 the sandbox's ``SandboxedExecute``); how each kernel ended (``autograder.sandbox`` kernel reports) tells
 an out-of-memory kill or the sandbox's wall clock from a plain death. Every submission is also checked
 for tampering (``autograder.integrity``: the static scan of what ran, with the assignment's source and
-release notebooks trusted, and the runtime findings the checks printed); any finding flags the result
-and withholds its score, one reason per finding.
+release notebooks trusted, the runtime findings the checks printed, and what each kernel left in its folder that
+is not a plain file or folder: ``autograder.sandbox.workfolder``); any finding flags the result and withholds
+its score, one reason per finding. Files named like a module of the grading environment are removed before
+grading and listed (``preflight.drop_shadowing_files``): a note, which neither flags nor withholds.
 """
 
 import os
