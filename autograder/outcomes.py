@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from .grading.files import read_regular
 from .mistakes import WITHHELD, cell_mistake
 
 TOLERANCE = 1e-9
@@ -93,7 +94,12 @@ def read_notebooks(folder: Path) -> dict:
     folder = Path(folder)
     if not folder.is_dir():
         return {}
-    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.ipynb"))}
+    notebooks = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        data, _ = read_regular(path)  # never through a link a kernel left (plain nbgrader autograde's folder)
+        if data is not None:
+            notebooks[path.name] = json.loads(data.decode("utf-8"))
+    return notebooks
 
 
 def for_result(notebooks: dict, cells: list, withheld_because: str = "") -> list[Outcome]:

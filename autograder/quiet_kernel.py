@@ -22,8 +22,10 @@ is seen exactly as it would be had the student imported it.
 """
 
 import importlib
+import importlib.machinery
 import os
 import sys
+from pathlib import Path
 
 PREIMPORT_ENV = "AUTOGRADER_PREIMPORT"  # comma-separated modules (set by the sandbox for prepared kernels only)
 
@@ -34,6 +36,44 @@ def _preimport() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the student's own import will say what is wrong
             pass
+
+
+class EnvironmentFirst:
+    """A ``sys.meta_path`` finder: top-level modules are looked up in ``path`` (the environment) first."""
+
+    def __init__(self, path):
+        self.path = list(path)
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None:  # a submodule: its package's __path__ decides
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, self.path)
+        # a namespace portion would win over a regular package later on sys.path: let the usual search decide
+        return spec if spec is not None and spec.loader is not None else None
+
+    def invalidate_caches(self):
+        pass
+
+
+def environment_path(paths, folder) -> list:
+    """``paths`` (``sys.path``) less ``""`` and every entry that is ``folder`` (the working folder) or lies inside it."""
+    folder = Path(folder).resolve()
+    kept = []
+    for entry in paths:
+        if not entry or not isinstance(entry, str):
+            continue
+        resolved = Path(entry).resolve()
+        if resolved != folder and folder not in resolved.parents:
+            kept.append(entry)
+    return kept
+
+
+def guard_imports() -> EnvironmentFirst:
+    """Put ``EnvironmentFirst`` (this environment's ``sys.path`` without the working folder) before the path finder."""
+    guard = EnvironmentFirst(environment_path(sys.path, os.getcwd()))
+    at = next((i for i, finder in enumerate(sys.meta_path) if finder is importlib.machinery.PathFinder), len(sys.meta_path))
+    sys.meta_path.insert(at, guard)
+    return guard
 
 
 def load_ipython_extension(ipython) -> None:
@@ -48,6 +88,7 @@ def load_ipython_extension(ipython) -> None:
 
 
 def _prepare(ipython) -> None:
+    guard_imports()
     _preimport()
     from autograder.integrity import runtime
     from autograder.checks import common  # noqa: F401 - imported now, before student code can patch NumPy

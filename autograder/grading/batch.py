@@ -137,7 +137,8 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     hand = hand_grades.digests(db_url, course_id, assignment) if feedback else {}
     jobs, hashes, fingerprints, hand_graded = [], {}, {}, []
     for student, folder in folders.items():
-        files = read_tree(folder)
+        refused = []
+        files = read_tree(folder, refused)
         if late_policy and not files.get("timestamp.txt", b"").strip():
             summary.untimed.append(student)
         fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0))
@@ -157,6 +158,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
             overrides=sandbox_overrides, feedback=feedback, extension_seconds=extended.get(student, 0.0),
             engine=engine,
+            refused=tuple(refused),
         ))
     return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
                 dict(sandbox_overrides)["Sandbox.require"], feedback, summary, hand_graded)

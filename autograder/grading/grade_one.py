@@ -12,8 +12,10 @@ Kernels are started by the course's configured ``Execute`` (nbgrader's plain ``E
 the sandbox's ``SandboxedExecute``); how each kernel ended (``autograder.sandbox`` kernel reports) tells
 an out-of-memory kill or the sandbox's wall clock from a plain death. Every submission is also checked
 for tampering (``autograder.integrity``: the static scan of what ran, with the assignment's source and
-release notebooks trusted, and the runtime findings the checks printed); any finding flags the result
-and withholds its score, one reason per finding.
+release notebooks trusted, the runtime findings the checks printed, and what each kernel left in its folder that
+is not a plain file or folder: ``autograder.sandbox.workfolder``); any finding flags the result and withholds
+its score, one reason per finding. Files named like a module of the grading environment are removed before
+grading and listed (``preflight.drop_shadowing_files``): a note, which neither flags nor withholds.
 """
 
 import os
@@ -30,6 +32,7 @@ from .. import outcomes, scratch
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
+from ..sandbox import workfolder
 from ..sandbox.fate import read_report_dir, submission_fate
 from ..sandbox.probe import UNSANDBOXED
 
@@ -161,6 +164,7 @@ class _Prepared:
     readable: int = 0
     to_scan: dict = field(default_factory=dict)  # notebook name -> nbformat notebook
     zero_credit: dict = field(default_factory=dict)  # notebook id -> grade_ids scored 0 by the preflight
+    notes: list = field(default_factory=list)  # reasons listed with the submission that do not flag it
 
 
 def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
@@ -173,13 +177,15 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     if result.infrastructure:  # the grader's fault: no grade, no feedback; the coordinator keeps the earlier grade
         result.status, result.kernel = "failed", "not run"
         return
-    autograded = {} if failed else _autograded_notebooks(root, job, result)
+    refused = []  # what read_tree would not read back from autograded/ (the sandbox's sweep leaves none)
+    autograded = {} if failed else _autograded_notebooks(root, job, result, refused)
     if failed:
         result.kernel = "not run"  # nothing of what ran (if anything) is graded
     else:
         result.kernel, reasons = submission_fate(autograded, report_dir)
         result.reasons.extend(reasons)
     findings = _integrity_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}}, job)
+    findings += workfolder.planted_findings(report_dir) + refused
     if findings:
         result.withheld = True
         result.reasons.extend(findings)
@@ -189,7 +195,8 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     result.cells, result.comments, result.late_penalties = worker_gradebook.read_grades(db_url, job, executed, prepared.zero_credit, failed)
     # named mistakes, from the notebooks parsed once (a withheld score: as the gradebook will hold it)
     result.outcomes = outcomes.for_result(autograded, result.cells, "; ".join(result.reasons) if result.withheld else "")
-    result.status = "failed" if failed else ("flagged" if result.reasons else "graded")
+    flagging = [r for r in result.reasons if r not in prepared.notes]
+    result.status = "failed" if failed else ("flagged" if flagging else "graded")
     if any(not report.get("sandboxed", True) for report in read_report_dir(report_dir)):
         result.reasons.append(f"{UNSANDBOXED}: bubblewrap could not be used and c.Sandbox.require = False; the "
                               "submission's code could read the hidden tests, the solutions and the gradebook")
@@ -216,9 +223,10 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
     import nbformat
 
     prepared = _Prepared()
-    shadows = preflight.drop_shadowing_files(job.submission, submitted)
-    result.reasons.extend(shadows)
+    shadows, prepared.notes = preflight.drop_shadowing_files(job.submission, submitted)
+    result.reasons.extend(shadows + prepared.notes)
     result.withheld = result.withheld or bool(shadows)  # an integrity finding: reviewed by a person
+    result.reasons.extend(f"submitted/{entry}; it was left out of grading" for entry in job.refused)
     for notebook_id, (known, graded) in sorted(worker_gradebook.structure(db_url, job).items()):
         name = f"{notebook_id}.ipynb"
         if name not in job.submission:
@@ -265,11 +273,20 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     return bool(outcome["success"])
 
 
-def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult) -> dict:
-    """Keep nbgrader's autograded files in ``result``; return its top-level notebooks, parsed once."""
+def _autograded_notebooks(root: Path, job: GradeJob, result: GradeResult, refused: list) -> dict:
+    """Keep nbgrader's autograded files in ``result``; return its top-level notebooks, parsed once.
+
+    A file too large to read back is left out with a reason; anything else not read back (not a regular file)
+    is appended to ``refused`` as an integrity finding."""
     import nbformat
 
-    result.autograded = read_tree(root / "autograded" / job.student / job.assignment)
+    skipped = []
+    result.autograded = read_tree(root / "autograded" / job.student / job.assignment, skipped)
+    for entry in skipped:
+        if entry.endswith(" read back"):  # too large: not suspicious in itself
+            result.reasons.append(f"autograded/{entry}; it was left out of autograded/")
+        else:
+            refused.append(f"integrity: autograded/{entry}; it was not read back")
     return {name: nbformat.reads(data.decode("utf-8"), as_version=4)
             for name, data in result.autograded.items() if name.endswith(".ipynb") and "/" not in name}
 

@@ -25,6 +25,7 @@ class GradeJob:
     feedback: bool = True  # also run nbgrader's GenerateFeedback on the graded submission
     extension_seconds: float = 0.0  # the student's extension (the worker's gradebook has no students)
     engine: dict = field(default_factory=dict)  # the coordinator's fingerprint.engine_spec(): the worker refuses another
+    refused: tuple = ()  # "path: why" of what submitted/ held that is not a regular file (links...): never read
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ named in a reason so that the submission is flagged for a person to look at:
   in the source; the grader gives it zero credit (``Preflight.zero_credit``).
 
 A notebook that is not readable JSON/nbformat cannot be repaired: ``Preflight.unreadable`` says why.
-Files that would replace the grader's own ``autograder`` package in the kernel are removed
-(``drop_shadowing_files``), each named in an integrity reason.
+Files that would be imported in the kernel instead of a module of the grading environment are removed
+(``drop_shadowing_files``), each named in a reason; one that would replace the grader's own ``autograder``
+package is an integrity finding.
 """
 
 import copy
 import re
-import shutil
 from dataclasses import dataclass, field
 
 import nbformat
@@ -123,20 +123,34 @@ def to_bytes(notebook) -> bytes:
 SHADOWING = re.compile(r"^autograder($|\.)", re.IGNORECASE)
 
 
-def drop_shadowing_files(submission: dict, folder) -> list:
-    """Remove from ``folder`` the submitted files named ``autograder`` (``autograder/``, ``autograder.py``, ``.pyc``...).
+def drop_shadowing_files(submission: dict, folder) -> tuple:
+    """Remove from ``folder`` the submitted top-level files and folders that would shadow a module of the grading
+    environment; returns ``(findings, notes)``, one reason per removed name.
 
     nbgrader copies a submission's files into the kernel's working folder, which is first on the kernel's
-    ``sys.path``: such a file would be imported instead of the grader's package (checks that always pass).
-    ``submission``: path -> bytes as submitted. Returns one ``integrity: ...`` reason per removed name.
+    ``sys.path``: a ``numpy.py`` (``numpy/``, ``numpy.cpython-311-x86_64-linux-gnu.so``, ``json.pyc``...) would be
+    imported instead of the environment's module (``autograder.sandbox.workfolder.shadows``). Such a file is removed
+    and named in a note: it is not used, and it costs the student nothing. One named ``autograder`` (any suffix,
+    any case) would replace the grader's own package: an ``integrity: ...`` finding (the score is withheld).
+    ``submission``: path -> bytes as submitted; links are never followed.
     """
-    reasons = []
-    for name in sorted({path.split("/")[0] for path in submission if SHADOWING.match(path.split("/")[0])}):
-        path = folder / name
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        elif path.exists() or path.is_symlink():
-            path.unlink()
-        reasons.append(f"integrity: the submission holds '{name}' next to the notebook, which would replace the "
-                       "grader's autograder package in the kernel; it was removed before grading")
-    return reasons
+    from ..sandbox import workfolder
+
+    findings, notes = [], []
+    tops = {}
+    for path in submission:
+        top = path.split("/")[0]
+        tops[top] = tops.get(top, False) or "/" in path  # a folder if anything lies below it
+    for name, is_dir in sorted(tops.items()):
+        module = workfolder.shadows(name, is_dir)
+        if SHADOWING.match(name) or module == workfolder.GRADER_PACKAGE:
+            findings.append(f"integrity: the submission holds '{name}' next to the notebook, which would replace the "
+                            "grader's autograder package in the kernel; it was removed before grading")
+        elif module is not None:
+            notes.append(f"the submission holds '{name}' next to the notebook, which the grading kernel would import "
+                         f"instead of the module '{module}' of the grading environment; it was removed before grading "
+                         "(the notebook ran without it; this costs nothing)")
+        else:
+            continue
+        workfolder.remove_entry(folder / name)
+    return findings, notes

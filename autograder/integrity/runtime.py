@@ -59,6 +59,7 @@ def take_snapshot(ipython=None) -> None:
     _SNAPSHOT["displayhook"] = sys.displayhook
     _SNAPSHOT["excepthook"] = sys.excepthook
     _SNAPSHOT["cwd"] = os.getcwd()
+    _SNAPSHOT["meta_path"] = tuple(sys.meta_path)  # with the extension's import guard (autograder.quiet_kernel)
     if ipython is not None:
         _SNAPSHOT["ipython"] = ipython
         _SNAPSHOT["InteractiveTB"] = ipython.InteractiveTB
@@ -170,6 +171,13 @@ def runtime_findings(user_ns: dict | None = None) -> list:
             code = getattr(value, "__code__", None)
             if code is not None and _foreign(value, code, package):
                 add("patching", f"{name}.{attr} was replaced by code from {code.co_filename}")
+    finders = list(sys.meta_path)
+    for finder in _SNAPSHOT.get("meta_path", ()):
+        if finder not in finders:
+            add("patching", f"sys.meta_path lost the import finder {type(finder).__name__}")
+    guards = [i for i, finder in enumerate(finders) if type(finder).__name__ == "EnvironmentFirst"]
+    if guards and any(f not in _SNAPSHOT.get("meta_path", ()) for f in finders[:guards[0]]):
+        add("patching", "an import finder was put before the grading kernel's import guard on sys.meta_path")
     if sys.gettrace() is not None:
         add("hooks", "sys.settrace is active")
     if sys.getprofile() is not None:

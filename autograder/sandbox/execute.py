@@ -1,11 +1,12 @@
 """nbgrader's ``Execute`` with sandboxed kernels, and the autograde pipeline that uses it."""
 
+import os
 import time
 from contextlib import contextmanager
 
 from nbgrader.preprocessors import Execute
 
-from . import prepared
+from . import prepared, workfolder
 from ..errors import GradingInfrastructureError
 from .fate import did_not_start
 from .kernel_manager import SandboxedKernelManager
@@ -27,6 +28,10 @@ class SandboxedExecute(Execute):
     ``GradingInfrastructureError`` naming the cause (``fate.did_not_start``): no cell of the submission ran,
     so it is the grading side's failure and nbgrader saves no grade. A kernel that was ready and then died
     is the submission's (``grading_execute``).
+    In nbgrader's autograde step (``NBGRADER_EXECUTION=autograde``) the notebook's folder holds what the student
+    submitted beside it: before the kernel starts, what would shadow a module of the grading environment is
+    removed (``workfolder.drop_shadowing``, logged); once the kernel is gone its manager sweeps the folder the
+    kernel wrote (links, fifos... removed unread and reported), before nbgrader writes the autograded notebook there.
     """
 
     def __init__(self, *args, **kwargs):
@@ -38,9 +43,14 @@ class SandboxedExecute(Execute):
             return None
         return prepared.POOL
 
+    def _autograding(self) -> bool:
+        return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
     def create_kernel_manager(self):
         self._manager = None
         manager = self._create_kernel_manager()
+        if self._autograding() and self.kernel_manager_class is SandboxedKernelManager:
+            manager.sweep_folder = True
         self._manager = manager
         return manager
 
@@ -88,6 +98,11 @@ class SandboxedExecute(Execute):
         return reason
 
     def preprocess(self, nb, resources=None, km=None):
+        folder = ((resources or {}).get("metadata") or {}).get("path")
+        if folder and self._autograding():
+            for name, module in workfolder.drop_shadowing(folder).items():
+                self.log.warning("%s: '%s' beside the notebook would be imported instead of the module '%s' of the grading "
+                                 "environment; it was removed before the kernel started", folder, name, module)
         try:
             return super().preprocess(nb, resources, km)
         finally:

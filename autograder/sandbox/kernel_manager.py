@@ -24,7 +24,7 @@ from traitlets import default
 
 from .bwrap import bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
-from . import kernel_uid
+from . import kernel_uid, workfolder
 from .. import scratch
 from .fate import _REPORTS, _REPORTS_LOCK
 from .limits import kernel_limits
@@ -58,6 +58,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._prepared = None  # None: an ordinary kernel; "launching", "waiting", "handed": see prepared.py
         self._own_folder = None  # a prepared kernel's working folder (made, then removed, by this manager)
         self.launch_arguments = None  # extra_arguments of the kernel command (a prepared kernel must match)
+        self.sweep_folder = False  # sweep its folder once it is gone (autograde: SandboxedExecute; prepared: its own)
 
     # preparing ahead (prepared.py)
 
@@ -65,6 +66,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Start this kernel now in a fresh folder of its own; it waits (no wall clock yet) for ``hand_over``."""
         self._prepared = "launching"
         self._own_folder = scratch.make("prepared")
+        self.sweep_folder = True  # what its notebook leaves there is reported (then the folder is removed)
         try:
             run_sync(self.start_kernel)(extra_arguments=list(extra_arguments), cwd=str(self._own_folder))
         except BaseException:
@@ -254,6 +256,11 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._report["signal"] = signal.Signals(code - 128).name
 
     def _finish(self) -> None:
+        if self.sweep_folder and self._report is not None and self._scratch is not None:
+            # the kernel is gone (with its pid namespace, all it started): before any host code writes or reads there
+            self._report["planted"] = workfolder.sweep_checked(self._scratch)
+            for finding in self._report["planted"]:
+                self.log.error("integrity: %s (kernel folder %s)", finding, self._scratch)
         if self._own_folder is not None:  # a prepared kernel's folder (also when it never started)
             shutil.rmtree(self._own_folder, ignore_errors=True)
             self._own_folder = None

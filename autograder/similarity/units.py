@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..grading.files import read_regular
 from . import code_tokens, text_tokens
 
 NOTEBOOK = "notebook"  # the grade_id of the whole-submission unit
@@ -85,9 +86,11 @@ class Fingerprinter:
 
 def _cells(path: Path) -> list:
     """The cells of a notebook file as plain dicts (sources joined); raises ValueError if it is not one."""
+    raw, why = read_regular(path)  # a submitted file: never through a link, never a fifo, never huge
+    if raw is None:
+        raise ValueError(why)
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = json.load(stream)
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ValueError(f"not UTF-8 text ({error.reason})") from None
     except json.JSONDecodeError as error:
