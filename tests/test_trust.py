@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +150,12 @@ def term(tmp_path_factory) -> Term:
     # the grading kernel cannot import autograder (the old symptom of an editable install from another checkout)
     config = root / course.CONFIG_FILE
     kept_config = config.read_text()
-    config.write_text(kept_config + f"\nc.Sandbox.environment = {{'PYTHONPATH': {str(root / 'nowhere')!r}}}\n")
+    # the kernel finds no autograder: not on its PYTHONPATH, nor in the environment's site-packages, where an install
+    # from a wheel (not editable) puts a copy of its own
+    installed = [str(Path(folder) / "autograder") for folder in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+                 if (Path(folder) / "autograder").is_dir()]
+    config.write_text(kept_config + f"\nc.Sandbox.environment = {{'PYTHONPATH': {str(root / 'nowhere')!r}}}\n"
+                      f"c.Sandbox.hidden_paths = {installed!r}\n")
     step("no module", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
     step("no module nbgrader", nbgrader(root, "autograde", ASSIGNMENT, "--force", check=False))
     config.write_text(kept_config)
