@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import preflight, timings, worker_gradebook
-from .. import outcomes, scratch
+from .. import integrity, nbgrader_log, outcomes, scratch
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
@@ -40,18 +40,10 @@ LOG_TAIL_LINES = 30
 # Sandbox.prepared_kernels of the engine's workers when the course does not set it: opt-in, since on cores that are
 # all busy a kernel booted ahead costs the notebook running beside it more than it saves (README, Speed: 0.95x)
 PREPARED_KERNELS = 0
-# Where a worker's time goes, in this order (GradeResult.timings); "coordinator write" is added by the batch.
 
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join((text or "").strip().splitlines()[-lines:])
-
-
-def _last_error(log: str) -> str:
-    """nbgrader's own reason in its log: the error lines, never its generic "see the above traceback"."""
-    from ..nbgrader_log import reason
-
-    return reason(log)
 
 
 # the private course keeps nbgrader's default folder names (``_lay_out``) whatever the job's config calls them
@@ -87,29 +79,6 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     steps = list(config.Autograde.autograde_preprocessors) if "autograde_preprocessors" in config.Autograde else None
     config.Autograde.autograde_preprocessors = with_stop_on_grader_fault(autograde_preprocessors(steps, keep_grading=True))
     return config
-
-
-def _integrity_findings(notebooks: dict, job: GradeJob) -> list:
-    """``notebook: finding`` lines: the static scan (source and release trusted) and runtime findings."""
-    import nbformat
-
-    from .. import integrity
-
-    lines = []
-    for name, nb in sorted(notebooks.items()):
-        trusted = [nbformat.reads(job.source[name].decode("utf-8"), as_version=4)] if name in job.source else []
-        if name in job.release:
-            trusted.append(nbformat.reads(job.release[name].decode("utf-8"), as_version=4))
-        try:
-            findings = integrity.scan_notebook(nb, trusted=trusted) + integrity.findings_from_outputs(nb)
-        except Exception as error:  # noqa: BLE001 - a scan that cannot finish is itself suspicious
-            lines.append(f"{name}: the integrity scan failed ({type(error).__name__}: {error}); review it by hand")
-            continue
-        for finding in findings:
-            line = f"{name}: integrity: {finding}"
-            if line not in lines:
-                lines.append(line)
-    return lines
 
 
 def _graded_ids(nb) -> set:
@@ -184,7 +153,8 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     else:
         result.kernel, reasons = submission_fate(autograded, report_dir)
         result.reasons.extend(reasons)
-    findings = _integrity_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}}, job)
+    findings = integrity.submission_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}},
+                                             job.source, job.release)
     findings += workfolder.planted_findings(report_dir) + refused
     if findings:
         result.withheld = True
@@ -269,7 +239,7 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     if not outcome["success"]:
         result.infrastructure = reason_in_log(full_log)  # StopOnGraderFault: the grader's fault, not a score
         result.reasons.append(result.infrastructure
-                              or f"nbgrader could not grade the submission ({_last_error(full_log)}); every cell scores 0")
+                              or f"nbgrader could not grade the submission ({nbgrader_log.reason(full_log)}); every cell scores 0")
     return bool(outcome["success"])
 
 

@@ -26,4 +26,25 @@ Honest code (warnings, prints to stderr, numpy, pandas, scipy, scikit-learn, mat
 from .findings import RUNTIME_MARKER, Finding, findings_from_outputs
 from .scan import scan_notebook, scan_source
 
-__all__ = ["RUNTIME_MARKER", "Finding", "findings_from_outputs", "scan_notebook", "scan_source"]
+__all__ = ["RUNTIME_MARKER", "Finding", "findings_from_outputs", "scan_notebook", "scan_source", "submission_findings"]
+
+
+def submission_findings(notebooks: dict, source: dict, release: dict) -> list:
+    """``notebook: integrity: finding`` lines of a graded submission (``name -> nbformat notebook``): the static
+    scan, with the assignment's ``source`` and ``release`` notebooks (``name -> bytes``) trusted, and the runtime
+    findings the checks printed."""
+    import nbformat
+
+    lines = []
+    for name, nb in sorted(notebooks.items()):
+        trusted = [nbformat.reads(files[name].decode("utf-8"), as_version=4) for files in (source, release) if name in files]
+        try:
+            findings = scan_notebook(nb, trusted=trusted) + findings_from_outputs(nb)
+        except Exception as error:  # noqa: BLE001 - a scan that cannot finish is itself suspicious
+            lines.append(f"{name}: the integrity scan failed ({type(error).__name__}: {error}); review it by hand")
+            continue
+        for finding in findings:
+            line = f"{name}: integrity: {finding}"
+            if line not in lines:
+                lines.append(line)
+    return lines

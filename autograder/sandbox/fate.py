@@ -19,6 +19,19 @@ def kernel_reports(scratch_dir=None, clear: bool = False) -> list:
         return [dict(r) for r in found]
 
 
+def keep_report(report: dict, report_dir: str = "") -> None:
+    """Keep a finished kernel's report for ``kernel_reports`` and, if given, in ``report_dir``/kernels.jsonl."""
+    with _REPORTS_LOCK:
+        _REPORTS.append(dict(report))
+    if report_dir:
+        try:
+            Path(report_dir).mkdir(exist_ok=True)  # not its parents: a submission already cleaned up reads no report
+            with open(Path(report_dir) / "kernels.jsonl", "a") as out:
+                out.write(json.dumps(report) + "\n")
+        except FileNotFoundError:
+            pass
+
+
 def read_report_dir(report_dir) -> list:
     """Reports written by kernels configured with ``Sandbox.report_dir`` (possibly in other processes)."""
     path = Path(report_dir) / "kernels.jsonl"

@@ -10,7 +10,6 @@ course's common imports done (``Sandbox.preimports``), then ``hand_over`` gives 
 folder (its files are copied into the kernel's folder) and starts its wall clock. It never takes a second one.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -26,7 +25,7 @@ from .bwrap import bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
 from . import kernel_uid, workfolder
 from .. import scratch
-from .fate import _REPORTS, _REPORTS_LOCK
+from .fate import keep_report
 from .limits import kernel_limits
 from ..quiet_kernel import PREIMPORT_ENV
 from .probe import check_available
@@ -289,14 +288,5 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self._report["log_tail"] = log.read().decode("utf-8", "replace")
             shutil.rmtree(self._logdir, ignore_errors=True)
         self.last_report = dict(self._report)
-        with _REPORTS_LOCK:
-            _REPORTS.append(dict(self._report))
-        if self.sandbox.report_dir:
-            folder = Path(self.sandbox.report_dir)
-            try:
-                folder.mkdir(exist_ok=True)  # not its parents: a submission already cleaned up reads no report
-                with open(folder / "kernels.jsonl", "a") as out:
-                    out.write(json.dumps(self._report) + "\n")
-            except FileNotFoundError:
-                pass
+        keep_report(self._report, self.sandbox.report_dir)
         self._report = None
