@@ -25,6 +25,10 @@ c.GenerateSolution.preprocessors = [
     Execute,
 ]
 
+# Collecting from the exchange copies regular files and folders only: a link, fifo or device a student left in
+# the inbound folder is named and never followed (autograder/grading/safe_collect.py).
+c.ExchangeFactory.collect = "autograder.grading.safe_collect.SafeCollect"
+
 # `autograder collect A --zip DIR` takes Canvas's "Download Submissions" files (and .zip):
 # <name>_[late_]<Canvas user id>_<submission id>_<notebook>[-<n>].ipynb; the Canvas user id is the student id.
 c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?[^_/]+_(?:late_)?(?P<student_id>\d+)_\d+_(?P<file_id>\w+?)(?:-\d+)?\.ipynb$"

@@ -128,6 +128,8 @@ def collect_(assignment, exchange_root, zip_dir, times):
 
     collected = collect(_root(), assignment, exchange_root=exchange_root, zip_dir=zip_dir, times=times)
     click.echo(f"{assignment}: {len(collected.students)} submissions in submitted/")
+    for line in collected.refused:
+        click.echo(f"not collected: {line}", err=True)
     for name in collected.skipped:
         click.echo(f"skipped {name}: its name does not match c.FileNameCollectorPlugin.named_regexp "
                    "or the assignment's notebooks", err=True)

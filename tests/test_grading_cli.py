@@ -185,3 +185,47 @@ def test_lms_submissions_without_hand_in_time_are_named_and_times_can_be_given(t
         assert on_time.total_seconds_late == 0 and not on_time.late_submission_penalty
         assert late.total_seconds_late == pytest.approx(36 * 3600)  # 1.5 days late: two started days
         assert late.late_submission_penalty == pytest.approx(float(late.score) * 0.10 * 2) and late.score > 0
+
+
+def test_collect_never_follows_what_a_student_left_in_the_inbound_folder(tmp_path):
+    """Links (to another student's notebook, to a grader-only file), a fifo: named, not collected, never opened."""
+    import os
+    import shutil
+
+    root = course.copy_course(REPO, tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    course_id = course.load_config(root).CourseDirectory.course_id
+    assert autograder(root, "release", ASSIGNMENT, "--exchange", str(exchange), "--no-build").returncode == 0
+    for name in ("ann", "bo"):
+        student = tmp_path / name
+        student.mkdir()
+        for verb in ("fetch_assignment", "submit"):
+            nbgrader(student, verb, ASSIGNMENT, "--course", course_id, f"--Exchange.root={exchange}",
+                     f"--CourseDirectory.student_id={name}")
+    inbound = exchange / course_id / "inbound"
+    ann = next(inbound.glob(f"ann+{ASSIGNMENT}+*"))
+    bo = next(inbound.glob(f"bo+{ASSIGNMENT}+*"))
+    secret = tmp_path / "grader-only.txt"
+    secret.write_text("the grader's secret\n")
+    secret.chmod(0o600)
+    # bo's "notebook" is ann's; bo also ships a link to a grader-only file and a fifo (which would block a reader)
+    (bo / f"{ASSIGNMENT}.ipynb").unlink()
+    (bo / f"{ASSIGNMENT}.ipynb").symlink_to(ann / f"{ASSIGNMENT}.ipynb")
+    (bo / "notes.txt").symlink_to(secret)
+    os.mkfifo(bo / "pipe")
+
+    collected = subprocess.run([sys.executable, "-m", "autograder", "collect", ASSIGNMENT, "--exchange", str(exchange)],
+                               cwd=root, capture_output=True, text=True, timeout=300)
+    assert collected.returncode == 0, collected.stderr
+    for name in (f"{ASSIGNMENT}.ipynb", "notes.txt", "pipe"):
+        assert f"bo: {name} in {bo.name} is" in collected.stderr, collected.stderr
+    folder = root / "submitted" / "bo" / ASSIGNMENT
+    left_out = {f"{ASSIGNMENT}.ipynb", "notes.txt", "pipe"}
+    assert not left_out & {p.name for p in folder.iterdir()}  # nothing followed, nothing copied
+    assert (folder / "timestamp.txt").is_file()
+    assert (root / "submitted" / "ann" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()  # ann is collected as usual
+    # plain `nbgrader collect` with the course's config copies the same way
+    shutil.rmtree(root / "submitted")
+    nbgrader(root, "collect", ASSIGNMENT, f"--Exchange.root={exchange}")
+    assert not left_out & {p.name for p in folder.iterdir()}
+    assert "the grader's secret" not in "".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())

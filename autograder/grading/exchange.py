@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import safe_collect
 from .. import course
 from ..errors import ExchangeError
 from ..nbgrader_log import reason
@@ -102,6 +103,7 @@ class Collected:
     timed: list = field(default_factory=list)  # students whose hand-in time --times wrote (timestamp.txt)
     untimed: list = field(default_factory=list)  # --zip submissions without a hand-in time
     times_unused: list = field(default_factory=list)  # --times rows of students with no submission collected
+    refused: list = field(default_factory=list)  # exchange entries that are no regular file (links...): not collected
 
 
 def collect(root, assignment: str, exchange_root=None, zip_dir=None, times=None) -> Collected:
@@ -116,18 +118,20 @@ def collect(root, assignment: str, exchange_root=None, zip_dir=None, times=None)
         raise ExchangeError("--times gives the hand-in times of LMS downloads: use it with --zip DIR (the exchange "
                             "records each submission's time itself)")
     handed_in = read_times(Path(times)) if times is not None else None
-    skipped = []
+    skipped, refused = [], []
     if zip_dir is not None:
         skipped = _zip_collect(root, assignment, Path(zip_dir))
     else:
         _require_exchange(root, exchange_root, f"collect {assignment}")
         with course.inside(root):
             api = _api(root, exchange_root)
+            before = len(safe_collect.REFUSED)
             _check(api.collect(assignment), f"collect {assignment}",
                    "Check the exchange folder (--exchange DIR or c.Exchange.root) and c.CourseDirectory.course_id.")
+            refused = safe_collect.REFUSED[before:]
     submitted = course.folder(root, "submitted_directory")
     students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-    collected = Collected(students, skipped)
+    collected = Collected(students, skipped, refused=refused)
     if zip_dir is not None:
         folders = {student: submitted / student / assignment for student in students}
         for student, when in sorted((handed_in or {}).items()):
