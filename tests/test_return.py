@@ -114,3 +114,17 @@ def test_return_refuses_without_an_exchange_or_grades(term, tmp_path):
     assert nothing.returncode == 2 and f"run `autograder grade {GRADED}` first" in nothing.stderr
     unknown = autograder(term["root"], "return", GRADED, "--exchange", str(term["exchange"]), "--student", "zed")
     assert unknown.returncode == 2 and "zed (not graded)" in unknown.stderr and "Nothing was released" in unknown.stderr
+
+
+def test_return_names_a_page_students_cannot_fetch_and_refuses_it_by_name(term):
+    """A page without nbgrader's submission_secret.txt (a submission that did not come through the exchange)."""
+    root = term["root"]
+    (root / "feedback" / "bob" / GRADED / "submission_secret.txt").unlink()
+    named = autograder(root, "return", GRADED, "--exchange", str(term["exchange"]), "--student", "bob")
+    assert named.returncode == 2 and "bob (its submission did not come through nbgrader's exchange" in named.stderr
+    assert "Nothing was released" in named.stderr
+    rest = autograder(root, "return", GRADED, "--exchange", str(term["exchange"]))
+    assert rest.returncode == 0, rest.stderr
+    assert "released the feedback of 3 students (3 pages)" in rest.stdout
+    assert "no feedback for bob: its submission did not come through nbgrader's exchange" in rest.stderr
+    assert f"hand out {root / 'feedback' / 'bob' / GRADED}/*.html another way" in rest.stderr

@@ -255,17 +255,19 @@ def return_feedback(root, assignment: str, exchange_root=None, students=()) -> R
     course.require_assignments(root, [assignment])
     _require_exchange(root, exchange_root, f"return {assignment}'s feedback")
     feedback = course.folder(root, "feedback_directory")
-    pages = {p.parent.parent.name: sorted(p.parent.glob("*.html"))
-             for p in sorted(feedback.glob(f"*/{assignment}/timestamp.txt")) if not p.parent.is_symlink()}
-    pages = {student: html for student, html in pages.items() if html}
+    pages = {}
+    for page in sorted(feedback.glob(f"*/{assignment}/*.html")):
+        if not page.parent.is_symlink():
+            pages.setdefault(page.parent.parent.name, []).append(page)
     known = {r.student: r for r in records.load(*course_database(root), assignment)}
     if not pages:
         raise ExchangeError(f"cannot return {assignment}'s feedback: nothing graded has a feedback page in "
                             f"{feedback}/<student>/{assignment}/: run `autograder grade {assignment}` first")
     without = {s: _why_no_page(r) for s, r in known.items() if s not in pages}
     for student, html in pages.items():
-        if not (html[0].parent / "submission_secret.txt").is_file():
-            without[student] = ("its submission did not come through nbgrader's exchange (no submission_secret.txt), "
+        if not all((html[0].parent / name).is_file() for name in ("timestamp.txt", "submission_secret.txt")):
+            without[student] = ("its submission did not come through nbgrader's exchange (no timestamp.txt or "
+                                "submission_secret.txt beside its page), "
                                 f"so nbgrader fetch_feedback cannot find it: hand out {html[0].parent}/*.html another way")
     chosen = sorted(students) if students else sorted(s for s in pages if s not in without)
     refused = [f"{s} ({without.get(s, 'not graded')})" for s in chosen if s not in pages or s in without]
