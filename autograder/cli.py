@@ -169,6 +169,21 @@ def grade_(assignment, workers, force, db_url, students, require_sandbox, schedu
         sys.exit(summary.exit_status)
 
 
+@main.command("return")
+@click.argument("assignment")
+@click.option("--exchange", "exchange_root", default=None, help="exchange folder (default: c.Exchange.root)")
+@click.option("--student", "students", multiple=True, help="return only this student's feedback (repeatable)")
+def return_(assignment, exchange_root, students):
+    """Release ASSIGNMENT's feedback pages to the exchange (students: nbgrader fetch_feedback ASSIGNMENT)."""
+    from .grading.exchange import return_feedback
+
+    returned = return_feedback(_root(), assignment, exchange_root=exchange_root, students=students)
+    click.echo(f"{assignment}: released the feedback of {len(returned.students)} students ({returned.pages} pages) "
+               f"to {returned.folder} (students: nbgrader fetch_feedback {assignment})")
+    for student, why in sorted(returned.without.items()):
+        click.echo(f"no feedback for {student}: {why}", err=True)
+
+
 @main.command("similarity")
 @click.argument("assignment")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,

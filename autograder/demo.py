@@ -5,7 +5,8 @@ The instructor releases every assignment to a temporary nbgrader exchange (nbgra
 ``nbgrader fetch_assignment`` and ``nbgrader submit`` as separate processes and hand in sample
 submissions (the solution, typical mistakes, the blank release, a notebook that is not even JSON); one
 student of the roster never submits. The instructor collects (nbgrader's ``collect``, through ``autograder.grading.exchange``), grades
-(``autograder.grading.grade_assignment``, which also writes feedback), releases feedback, exports and
+(``autograder.grading.grade_assignment``, which also writes feedback), returns the feedback
+(``exchange.return_feedback``, as ``autograder return`` does), exports and
 reports. Nothing touches the real course folder.
 """
 
@@ -79,10 +80,6 @@ def plan(assignments: list[str]) -> dict:
     return result
 
 
-def _api(root: Path, exchange: Path):
-    return course.nbgrader_api(root, **{"Exchange.root": str(exchange)})  # for release_feedback
-
-
 def student_home(base: Path, student: str, exchange: Path, course_id: str) -> Path:
     """A student's own folder (their HOME and working directory) with an nbgrader_config.py for the exchange."""
     home = base / student
@@ -126,6 +123,7 @@ def demo(source_root, directory=None, workers: int = 2, progress: bool = False, 
     from .grading import grade_assignment
     from .grading.exchange import collect as exchange_collect
     from .grading.exchange import release as exchange_release
+    from .grading.exchange import return_feedback
 
     require_newsgroups_cache()  # before anything is made: grading would stop on it (autograder.data)
     say = echo or (lambda text: None)
@@ -163,9 +161,8 @@ def demo(source_root, directory=None, workers: int = 2, progress: bool = False, 
         exchange_collect(root, name, exchange_root=exchange)
         summary = grade_assignment(root, name, workers=workers, progress=progress)
         say(summary.table())
-        with course.inside(root):
-            course.require_success(_api(root, exchange).release_feedback(name), f"release_feedback {name}", error=DemoError)
-        result.feedback[name] = (course.folder(root, "feedback_directory"), exchange / course_id / "feedback")
+        returned = return_feedback(root, name, exchange_root=exchange)  # what `autograder return` does
+        result.feedback[name] = (course.folder(root, "feedback_directory"), returned.folder)
         say(result.feedback_lines()[-1])
         result.files.append(report(root, name))
     result.files[:0] = export(root)

@@ -64,8 +64,11 @@ def test_gradebook_outcomes(ran):
             assert recs[by_sample["solution"]].status == "graded"
             feedback = result.root / "feedback" / by_sample["solution"] / assignment
             assert any(feedback.glob("*.html")), "feedback generated for the graded solution"
+            pages = list((result.root / "feedback" / by_sample[BROKEN] / assignment).glob("*.html"))
+            assert pages and all("is not a readable notebook: it is not JSON" in p.read_text() for p in pages)
     outbound_feedback = result.exchange / "text-and-neurons" / "feedback"
-    assert any(outbound_feedback.iterdir()), "feedback released to the exchange"
+    released = len(list(outbound_feedback.glob("*.html")))  # autograder return: every page, the broken ones' too
+    assert released == len(list((result.root / "feedback").glob("*/*/*.html"))) > 0, "feedback released to the exchange"
 
 
 @nbgrader_test

@@ -270,6 +270,8 @@ def test_feedback_of_every_graded_student_shows_its_gradebook_score(classes):
             # the page's own total, at the top of its summary ("<notebook>: score / max")
             header = re.search(r'id="course-summary">\s*<h4>[^<:]*: ([0-9.]+) / ([0-9.]+)', path.read_text())
             shown[student] = (float(header[1]), float(header[2]))
+        elif student == "broken_json":  # not JSON: a page that says so (autograder.grading.unreadable)
+            assert f"{NOTEBOOK} is not a readable notebook: it is not JSON" in path.read_text()
         else:
             assert not path.exists(), f"{student} has no graded notebook, so no feedback"
     expected = {student: (sum(s for s, _ in _scores(parallel, student).values()),

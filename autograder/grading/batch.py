@@ -17,7 +17,7 @@ failed on the grading side (``GradeResult.infrastructure``) keeps its earlier gr
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course, records, scratch
@@ -27,7 +27,7 @@ from ..late import policy_applies
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.batch_settings import batch_overrides
-from . import hand_grades, store, template
+from . import hand_grades, store, template, unreadable
 from .fingerprint import engine_spec, fingerprint, grading_spec, why_regrade
 from .executors import make_executor
 from .feedback import generate as generate_feedback
@@ -61,6 +61,7 @@ class Plan:
     feedback: bool
     summary: GradingSummary
     hand_graded: list  # students not graded again whose hand grades changed since their feedback was made
+    unreadable: dict = field(default_factory=dict)  # student -> (job, result) with notebooks that could not be read
 
 
 def grade_assignment(
@@ -217,6 +218,8 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
                                     "worker total": round(result.seconds, 3)})
             if kept:
                 summary.with_feedback.add(job.student)
+            if result.unreadable and not result.infrastructure:
+                batch.unreadable[job.student] = (job, result)
             summary.graded.append(job.student)
             if result.status in problems:
                 problems[result.status] += 1
@@ -240,7 +243,8 @@ def _worker_stopped(job: GradeJob, error: BaseException) -> GradeResult:
 
 
 def finish(batch: Plan) -> GradingSummary:
-    """Feedback the workers could not make, stale feedback removed; every record of the assignment read back."""
+    """Feedback the workers could not make, stale feedback removed, a page for each notebook that could not be read
+    (``unreadable``); every record of the assignment read back."""
     summary, root, coursedir, assignment = batch.summary, batch.root, batch.coursedir, batch.assignment
     # a grading-side failure wrote nothing: its earlier grade, autograded notebook and feedback stand as they were
     kept = {r.student for r in records.load(batch.db_url, coursedir.course_id, assignment)
@@ -258,6 +262,10 @@ def finish(batch: Plan) -> GradingSummary:
         summary.feedback_remade = [s for s in batch.hand_graded if s not in summary.feedback_failures]
         hand_grades.remember(batch.db_url, coursedir.course_id, assignment,
                              {s: hand.get(s, hand_grades.NONE) for s in rest if s not in summary.feedback_failures})
+        for student, (job, result) in sorted(batch.unreadable.items()):  # a page saying why, where nbgrader's would be
+            points = {f"{nb}.ipynb": sum(c.max_score for c in result.cells if c.notebook == nb) for nb in {c.notebook for c in result.cells}}
+            unreadable.write_pages(Path(coursedir.format_path(coursedir.feedback_directory, student, assignment)),
+                                   assignment, student, result.unreadable, points, job.submission)
     summary.graded.sort()
     summary.records = records.load(batch.db_url, coursedir.course_id, assignment)
     summary.similarity = _similarity(root, assignment)

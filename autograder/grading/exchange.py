@@ -229,3 +229,63 @@ def _zip_collect(root: Path, assignment: str, zip_dir: Path) -> list:
         elif SKIPPED.search(line) and current:
             skipped.append(current)
     return skipped
+
+
+@dataclass
+class Returned:
+    """What ``return_feedback`` released: the students whose pages went to ``folder``, and who had none, and why."""
+
+    folder: Path  # <exchange>/<course id>/feedback, where students' nbgrader fetch_feedback looks
+    students: list
+    pages: int = 0
+    without: dict = field(default_factory=dict)  # student graded but given no page -> why
+
+
+def return_feedback(root, assignment: str, exchange_root=None, students=()) -> Returned:
+    """Release the feedback pages of ``assignment`` (of ``students``, default every graded one) to the exchange.
+
+    All or nothing: every check (the exchange, something graded, each named student's page) is made before
+    nbgrader's ``release_feedback`` copies anything. Students graded without a page are named with their
+    record's reason (``Returned.without``); naming one of them in ``students`` refuses the whole return.
+    """
+    from .. import records
+    from ..results import course_database
+
+    root = Path(root).resolve()
+    course.require_assignments(root, [assignment])
+    _require_exchange(root, exchange_root, f"return {assignment}'s feedback")
+    feedback = course.folder(root, "feedback_directory")
+    pages = {}
+    for page in sorted(feedback.glob(f"*/{assignment}/*.html")):
+        if not page.parent.is_symlink():
+            pages.setdefault(page.parent.parent.name, []).append(page)
+    known = {r.student: r for r in records.load(*course_database(root), assignment)}
+    if not pages:
+        raise ExchangeError(f"cannot return {assignment}'s feedback: nothing graded has a feedback page in "
+                            f"{feedback}/<student>/{assignment}/: run `autograder grade {assignment}` first")
+    without = {s: _why_no_page(r) for s, r in known.items() if s not in pages}
+    for student, html in pages.items():
+        if not all((html[0].parent / name).is_file() for name in ("timestamp.txt", "submission_secret.txt")):
+            without[student] = ("its submission did not come through nbgrader's exchange (no timestamp.txt or "
+                                "submission_secret.txt beside its page), "
+                                f"so nbgrader fetch_feedback cannot find it: hand out {html[0].parent}/*.html another way")
+    chosen = sorted(students) if students else sorted(s for s in pages if s not in without)
+    refused = [f"{s} ({without.get(s, 'not graded')})" for s in chosen if s not in pages or s in without]
+    if refused:
+        raise ExchangeError(f"cannot return {assignment}'s feedback: no page to release for {'; '.join(refused)}. "
+                            "Nothing was released.")
+    folder = exchange_folder(root, exchange_root) / course.load_config(root).CourseDirectory.course_id / "feedback"
+    with course.inside(root):
+        api = _api(root, exchange_root)
+        for student in chosen:  # one by one: a folder nbgrader could not release (no secret) is never tried
+            _check(api.release_feedback(assignment, student), f"release_feedback {assignment}",
+                   "Check that the exchange folder (--exchange DIR or c.Exchange.root) is writable.")
+    return Returned(folder, chosen, sum(len(pages[s]) for s in chosen),
+                    {s: why for s, why in without.items() if not students or s in students})
+
+
+def _why_no_page(record) -> str:
+    """Why a graded submission has no feedback page, from its record."""
+    if record.withheld:
+        return "score withheld for review (integrity findings): grade it by hand, then `autograder grade` remakes its page"
+    return f"{record.status}: {record.reasons[0] if record.reasons else 'no reason recorded'}"

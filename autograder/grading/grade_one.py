@@ -27,7 +27,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import preflight, timings, worker_gradebook
+from . import preflight, timings, unreadable, worker_gradebook
 from .. import integrity, nbgrader_log, outcomes, scratch
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
@@ -208,6 +208,7 @@ def _preflight(db_url: str, job: GradeJob, result: GradeResult, submitted: Path)
         result.reasons.extend(check.reasons)
         if check.unreadable:
             (submitted / name).unlink()  # nbgrader scores a missing notebook 0 on every cell
+            result.unreadable[name] = unreadable.describe(job.submission[name])  # for its feedback page
             continue
         prepared.readable += 1
         prepared.to_scan[name] = check.notebook
