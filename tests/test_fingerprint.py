@@ -73,6 +73,8 @@ def test_why_regrade_names_every_changed_part():
     old = {k: v for k, v in spec.items() if k not in ("environment", "data", "gradebook copy")}
     assert batch.why_regrade(records.SubmissionRecord("a", "x", content_hash="s", fingerprint={**old, "nbgrader": "0.9"}),
                              spec) == "graded before the fingerprint covered every input"
+    # bookkeeping kept beside the parts (the hand grades a feedback page shows) decides nothing
+    assert batch.why_regrade(record(**{"hand grades": "digest"}), spec) == ""
 
 
 def test_grading_spec_follows_each_part(tmp_path):
