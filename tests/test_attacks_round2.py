@@ -9,12 +9,20 @@ before its first reply (the submission's own fault reported as the grader's, no 
 The kernel now starts with ``PYTHONSAFEPATH``; the working folder joins ``sys.path`` after the snapshot.
 """
 
+import copy
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 
+from autograder import course, records
+from autograder.samples import make_submission, redteam, samples_for
+
+from .conftest import REPO, course_id, db_url
 from .sandbox_helpers import execute, output_text
-from .test_hostile_files import _sandboxed
+from .test_hostile_files import ASSIGNMENT, LYING_NUMPY, MISTAKE, _auto_total, _nb, _sandboxed, _state, submit
 
 pytestmark = pytest.mark.nbgrader
 
@@ -63,3 +71,76 @@ def test_a_module_the_first_cell_imports_still_runs_and_its_kill_is_the_submissi
     notebook, error, reports, fate = execute(["import storemagic"], tmp_path)
     assert fate == "died" and "grading infrastructure" not in str(error), (error, fate)
     assert reports and reports[0]["died"]
+
+
+# One real `autograder grade` batch of the same attacks (and of names and entries that were held already).
+
+LYING_STOREMAGIC = LYING_NUMPY + "\ndef load_ipython_extension(ipython):\n    pass\n"
+SUBFOLDER_ON_PATH = "import sys\nsys.path.insert(0, 'lib')\nimport numpy\n"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    base = tmp_path_factory.mktemp("round2")
+    root = course.copy_course(REPO, base / "course")
+    source_nb, release_nb = _nb(root, "source"), _nb(root, "release")
+    samples = {s.name: s for s in samples_for(ASSIGNMENT)}
+    solution = make_submission(source_nb, release_nb, samples["solution"])
+    mistake = make_submission(source_nb, release_nb, samples[MISTAKE])
+    other_kernel = copy.deepcopy(solution)
+    other_kernel.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "X", "language": "python"}
+    subfolder = redteam.make_attack(mistake, redteam.Attack("subfolder_numpy", SUBFOLDER_ON_PATH))
+    students = {
+        "ada": (solution, {}),
+        "bo": (mistake, {}),
+        "sam": (mistake, {"storemagic.py": LYING_STOREMAGIC}),  # ran before the snapshot: full marks for a mistake
+        "kim": (solution, {"storemagic.py": KILLING}),  # killed the kernel before its first reply: grader's fault
+        "kit": (other_kernel, {}),  # a kernel that does not exist, named in the notebook
+        "lib": (subfolder, {"lib/numpy.py": LYING_NUMPY}),  # a lying numpy the notebook puts on sys.path itself
+        "nu": (mistake, {"ｎｕｍｐｙ.py": LYING_NUMPY, "Numpy.py": LYING_NUMPY, "numpy.pth": "import os; os._exit(3)\n",
+                         "__pycache__/numpy.cpython-311.pyc": b"not bytecode"}),
+    }
+    for student, (nb, extra) in students.items():
+        submit(root, student, nb, extra)
+    odd = submit(root, "fia", solution)  # entries the host must refuse without reading: none may hang the batch
+    os.mkfifo(odd / "pipe")
+    os.symlink("/dev/zero", odd / "zeros.bin")
+    with open(odd / "sparse.bin", "wb") as sparse:
+        sparse.truncate(10 * 1024**3)
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--workers", "2"], cwd=root,
+                         capture_output=True, text=True, timeout=1200)
+    recs = {r.student: r for r in records.load(db_url(root), course_id(root), ASSIGNMENT)}
+    return {"run": run, "seconds": time.monotonic() - started, "records": recs,
+            "scores": {s: _state(root, s) for s in recs}}
+
+
+def test_the_batch_grades_everyone(batch):
+    run = batch["run"]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert set(batch["records"]) == {"ada", "bo", "sam", "kim", "kit", "lib", "nu", "fia"}
+
+
+def test_a_mistake_keeps_its_score_whatever_numpy_look_alike_it_ships(batch):
+    wrong, maximum = _auto_total(batch["scores"]["bo"])
+    assert wrong < maximum
+    for student in ("sam", "lib", "nu"):
+        assert _auto_total(batch["scores"][student]) == (wrong, maximum), (student, batch["records"][student])
+
+
+@pytest.mark.parametrize("student", ["kim", "kit"])
+def test_a_correct_submission_is_graded_not_blamed_on_the_grader(batch, student):
+    record = batch["records"][student]
+    score, maximum = _auto_total(batch["scores"][student])
+    assert record.status == "graded" and score == maximum > 0, (record.status, record.withheld, record.reasons)
+    assert not [r for r in record.reasons if r.startswith("grading infrastructure")], record.reasons
+
+
+def test_a_fifo_a_device_link_and_a_sparse_giant_are_left_out_quickly_and_named(batch):
+    record = batch["records"]["fia"]
+    score, maximum = _auto_total(batch["scores"]["fia"])
+    assert score == maximum > 0 and not record.withheld and record.status == "flagged", record
+    text = "\n".join(record.reasons)
+    for entry, why in (("pipe", "not a regular file"), ("zeros.bin", "/dev/zero"), ("sparse.bin", "10240 MiB")):
+        assert f"submitted/{entry}: " in text and why in text, (entry, record.reasons)
+    assert batch["seconds"] < 900  # nothing waited on the fifo or read the device (subprocess timeout 1200 s)
