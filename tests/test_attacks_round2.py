@@ -76,6 +76,9 @@ def test_a_module_the_first_cell_imports_still_runs_and_its_kill_is_the_submissi
 # One real `autograder grade` batch of the same attacks (and of names and entries that were held already).
 
 LYING_STOREMAGIC = LYING_NUMPY + "\ndef load_ipython_extension(ipython):\n    pass\n"
+# folders nested deeper than Python's recursion limit, a link at the bottom: os.walk and shutil.rmtree recurse
+DEEP_FOLDERS = ("import os\n_top = os.getcwd()\nfor _ in range(1500):\n    os.mkdir('d')\n    os.chdir('d')\n"
+                "os.symlink('/etc/passwd', 'deep.txt')\nos.chdir(_top)\n")
 SUBFOLDER_ON_PATH = "import sys\nsys.path.insert(0, 'lib')\nimport numpy\n"
 
 
@@ -90,8 +93,10 @@ def batch(tmp_path_factory):
     other_kernel = copy.deepcopy(solution)
     other_kernel.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "X", "language": "python"}
     subfolder = redteam.make_attack(mistake, redteam.Attack("subfolder_numpy", SUBFOLDER_ON_PATH))
+    deep = redteam.make_attack(solution, redteam.Attack("deep_folders", DEEP_FOLDERS))
     students = {
         "ada": (solution, {}),
+        "dee": (deep, {}),
         "bo": (mistake, {}),
         "sam": (mistake, {"storemagic.py": LYING_STOREMAGIC}),  # ran before the snapshot: full marks for a mistake
         "kim": (solution, {"storemagic.py": KILLING}),  # killed the kernel before its first reply: grader's fault
@@ -118,7 +123,7 @@ def batch(tmp_path_factory):
 def test_the_batch_grades_everyone(batch):
     run = batch["run"]
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert set(batch["records"]) == {"ada", "bo", "sam", "kim", "kit", "lib", "nu", "fia"}
+    assert set(batch["records"]) == {"ada", "bo", "sam", "kim", "kit", "lib", "nu", "fia", "dee"}
 
 
 def test_a_mistake_keeps_its_score_whatever_numpy_look_alike_it_ships(batch):
@@ -144,3 +149,47 @@ def test_a_fifo_a_device_link_and_a_sparse_giant_are_left_out_quickly_and_named(
     for entry, why in (("pipe", "not a regular file"), ("zeros.bin", "/dev/zero"), ("sparse.bin", "10240 MiB")):
         assert f"submitted/{entry}: " in text and why in text, (entry, record.reasons)
     assert batch["seconds"] < 900  # nothing waited on the fifo or read the device (subprocess timeout 1200 s)
+
+
+def test_folders_nested_past_the_recursion_limit_are_swept_and_flagged_not_a_crash(batch):
+    """It used to fail the submission as the grader's fault and crash the batch (RecursionError in the sweep and in
+    scratch.sweep's shutil.rmtree): test_the_batch_grades_everyone fails then too."""
+    record = batch["records"]["dee"]
+    _, maximum = _auto_total(batch["scores"]["dee"])
+    text = "\n".join(record.reasons)
+    assert record.status == "flagged" and record.withheld, text  # links were planted: a person reviews it
+    assert f"autograde score {maximum:g} withheld for review" in text, text
+    assert [r for r in record.reasons if r.startswith("integrity: 'd/d/d") and "nested more than 64 levels" in r], text
+    assert "grading infrastructure" not in text
+
+
+@pytest.mark.parametrize("name", ["a", "b" * 250])
+def test_the_sweep_removes_folders_nested_past_the_recursion_limit_or_path_max(tmp_path, name):
+    """1500 levels (os.walk and shutil.rmtree recurse per level; 250-character names pass PATH_MAX long before)."""
+    from autograder.grading.files import read_tree
+    from autograder.sandbox import workfolder
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir(name, dir_fd=fd)
+        down = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = down
+    os.symlink("/etc/passwd", "deep.txt", dir_fd=fd)
+    os.close(fd)
+    (tmp_path / "kept.txt").write_text("kept")
+    findings = workfolder.sweep_checked(tmp_path)
+    assert len(findings) == 1 and "nested more than 64 levels" in findings[0] and "removed unread" in findings[0]
+    assert read_tree(tmp_path) == {"kept.txt": b"kept"}
+    assert not [p for p in tmp_path.rglob("*") if len(p.relative_to(tmp_path).parts) > workfolder.MAX_DEPTH + 1]
+    # a folder left by a killed grading process is removed whatever its depth (it used to crash the batch)
+    os.makedirs(tmp_path / "x")
+    fd = os.open(tmp_path / "x", os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir(name, dir_fd=fd)
+        down = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = down
+    os.close(fd)
+    workfolder.remove_deep(tmp_path / "x")
+    assert not (tmp_path / "x").exists() and (tmp_path / "kept.txt").exists()
