@@ -112,6 +112,14 @@ def batch(tmp_path_factory):
     os.symlink("/dev/zero", odd / "zeros.bin")
     with open(odd / "sparse.bin", "wb") as sparse:
         sparse.truncate(10 * 1024**3)
+    nested = submit(root, "ned", solution)  # submitted folders nested past the recursion limit
+    fd = os.open(nested, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir("n", dir_fd=fd)
+        down = os.open("n", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = down
+    os.close(fd)
     started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--workers", "2"], cwd=root,
                          capture_output=True, text=True, timeout=1200)
@@ -123,7 +131,7 @@ def batch(tmp_path_factory):
 def test_the_batch_grades_everyone(batch):
     run = batch["run"]
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert set(batch["records"]) == {"ada", "bo", "sam", "kim", "kit", "lib", "nu", "fia", "dee"}
+    assert set(batch["records"]) == {"ada", "bo", "sam", "kim", "kit", "lib", "nu", "fia", "dee", "ned"}
 
 
 def test_a_mistake_keeps_its_score_whatever_numpy_look_alike_it_ships(batch):
@@ -133,7 +141,7 @@ def test_a_mistake_keeps_its_score_whatever_numpy_look_alike_it_ships(batch):
         assert _auto_total(batch["scores"][student]) == (wrong, maximum), (student, batch["records"][student])
 
 
-@pytest.mark.parametrize("student", ["kim", "kit"])
+@pytest.mark.parametrize("student", ["kim", "kit"])  # ned: see the next test
 def test_a_correct_submission_is_graded_not_blamed_on_the_grader(batch, student):
     record = batch["records"][student]
     score, maximum = _auto_total(batch["scores"][student])
@@ -193,3 +201,12 @@ def test_the_sweep_removes_folders_nested_past_the_recursion_limit_or_path_max(t
     os.close(fd)
     workfolder.remove_deep(tmp_path / "x")
     assert not (tmp_path / "x").exists() and (tmp_path / "kept.txt").exists()
+
+
+def test_submitted_folders_nested_past_the_recursion_limit_are_left_out_and_named(batch):
+    """read_tree of submitted/ used to raise RecursionError: the whole batch stopped before grading anyone."""
+    record = batch["records"]["ned"]
+    score, maximum = _auto_total(batch["scores"]["ned"])
+    text = "\n".join(record.reasons)
+    assert score == maximum > 0 and not record.withheld, text
+    assert "submitted/n/n/n" in text and "nested more than 64 levels" in text and "left out of grading" in text, text
