@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 PREIMPORT_ENV = "AUTOGRADER_PREIMPORT"  # comma-separated modules (set by the sandbox for prepared kernels only)
+SAFE_PATH_ENV = "PYTHONSAFEPATH"  # set by the sandbox: the working folder is kept off sys.path while the kernel starts
 
 
 def _preimport() -> None:
@@ -76,6 +77,22 @@ def guard_imports() -> EnvironmentFirst:
     return guard
 
 
+def add_working_folder() -> None:
+    """Put the working folder (``""``) on ``sys.path`` where IPython would have, once nothing is left to protect.
+
+    The sandbox starts the kernel with ``PYTHONSAFEPATH``: a file the student shipped beside the notebook, named
+    like a module the kernel or this extension imports without having it installed (IPython's ``storemagic``
+    extension, an optional dependency of pandas...), would otherwise run before the snapshot, unseen, or kill
+    the kernel before its first reply (a failure then blamed on the grader). The student's own modules are
+    importable from the first cell on; processes the student starts get Python's usual path again.
+    """
+    if os.environ.pop(SAFE_PATH_ENV, None) is None or "" in sys.path:
+        return
+    at = next((i for i, entry in enumerate(sys.path) if os.path.basename(entry) in {"site-packages", "dist-packages"}),
+              0)
+    sys.path.insert(at, "")
+
+
 def load_ipython_extension(ipython) -> None:
     """Send ``sys.stderr`` writes to the notebook's stdout stream; prepare the kernel for grading."""
     sys.stderr = sys.stdout
@@ -97,6 +114,7 @@ def _prepare(ipython) -> None:
     cache.preload()
 
     runtime.take_snapshot(ipython)
+    add_working_folder()
 
 
 def refuse_to_grade(ipython, reason: str) -> None:

@@ -16,6 +16,7 @@ IGNORED = (".ipynb_checkpoints", "__pycache__")
 MiB = 1024**2
 MAX_FILE_BYTES = 64 * MiB  # a larger file is not read back (a kernel may write up to Sandbox.file_size_bytes)
 MAX_TREE_BYTES = 256 * MiB  # all files of one folder together
+MAX_DEPTH, MAX_PATH_CHARS = 64, 1024  # deeper folders are left out: os.walk recurses once per level
 
 
 def _size(count: int) -> str:
@@ -70,6 +71,10 @@ def read_tree(folder: Path, skipped: list | None = None, limit: int = MAX_TREE_B
         relative_parent = Path(parent).relative_to(folder)
         if any(part in IGNORED for part in relative_parent.parts):
             continue
+        if dirs and (len(relative_parent.parts) >= MAX_DEPTH or len(parent) > MAX_PATH_CHARS):
+            skipped.extend(f"{str(relative_parent / d)[:200]}...: folders nested more than {MAX_DEPTH} levels or "
+                           f"{MAX_PATH_CHARS} characters deep" for d in sorted(dirs))
+            dirs[:] = []
         for name in sorted(dirs + names):
             path = Path(parent) / name
             relative = str(relative_parent / name)

@@ -104,6 +104,9 @@ def masks(binds: list, scratch: Path, hidden_paths=(), course_root: Path | None 
     return args
 
 
+SAFE_PATH = "PYTHONSAFEPATH"
+
+
 def kernel_environment(settings, data_folder: str) -> dict:
     """The whole environment of a sandboxed kernel (bwrap starts it from ``--clearenv``)."""
     env = {
@@ -116,6 +119,8 @@ def kernel_environment(settings, data_folder: str) -> dict:
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "LANG": os.environ.get("LANG", "C.UTF-8"),
         "PYTHONNOUSERSITE": "1",
+        # the working folder (student files) is not on sys.path until the extension's snapshot (quiet_kernel)
+        SAFE_PATH: "1",
         "PYTHONPATH": kernel_pythonpath(sandboxed=True),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }

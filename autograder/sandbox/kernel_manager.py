@@ -21,7 +21,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import default
 
-from .bwrap import bwrap_argv, course_masks, kernel_pythonpath
+from .bwrap import SAFE_PATH, bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
 from . import kernel_uid, workfolder
 from .. import scratch
@@ -173,6 +173,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         env = dict(kw.get("env") or os.environ)
         env.update(self.sandbox.environment)  # unsandboxed kernels get it here, sandboxed ones via --setenv
         env.update(self._preimport_environment())
+        env[SAFE_PATH] = "1"  # student files are importable only once the extension's snapshot is taken (quiet_kernel)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [kernel_pythonpath(sandboxed=False), env.get("PYTHONPATH")]))
         kw["env"] = env
         if self._sandboxed:

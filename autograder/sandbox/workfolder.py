@@ -27,6 +27,11 @@ import unicodedata
 GRADER_PACKAGE = "autograder"
 STARTUP_MODULES = ("sitecustomize", "usercustomize")  # imported by site.py at interpreter start
 MAX_NAMED = 20  # entries named one by one in the findings of one sweep; the rest are counted
+# folders nested deeper are removed unread by the sweep: Python's os.walk, shutil.rmtree (and nbgrader) recurse
+# once per level and fail past the recursion limit (1000), which would crash host code that reads the folder
+MAX_DEPTH = 64
+MAX_PATH_CHARS = 1024  # a folder whose path is longer has its subfolders removed so too (PATH_MAX is 4096)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
 @functools.cache
@@ -110,6 +115,41 @@ def drop_shadowing(folder) -> dict:
     return found
 
 
+def remove_deep(path) -> None:
+    """Remove the folder ``path`` and all it holds, at any depth and path length, without recursion.
+
+    One directory descriptor open at a time (entries are reached relative to it, links never followed)."""
+    fd, names = os.open(path, _DIR_FLAGS), []
+    try:
+        while True:
+            child = None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        child = entry.name
+                        break
+                    os.unlink(entry.name, dir_fd=fd)
+            if child is not None:
+                try:
+                    os.chmod(child, 0o700, dir_fd=fd)  # a real folder (lstat above): nothing runs there any more
+                except OSError:
+                    pass
+                down = os.open(child, _DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = down
+                names.append(child)
+                continue
+            if not names:
+                break
+            up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = up
+            os.rmdir(names.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(path)
+
+
 def describe(path) -> str | None:
     """What a non-regular entry is (``a symbolic link to '/etc/passwd'``...), None for a plain file or folder."""
     st = os.lstat(path)
@@ -144,6 +184,13 @@ def sweep(folder) -> list:
         return [f"the kernel's working folder was replaced by {top}"]
     findings, count = [], 0
     for parent, dirs, files in os.walk(folder):  # never descends into a linked folder (it is listed in dirs)
+        if parent.count(os.sep) - folder.count(os.sep) >= MAX_DEPTH or len(parent) > MAX_PATH_CHARS:
+            for name in list(dirs):
+                remove_deep(os.path.join(parent, name))
+                findings.append(f"{os.path.relpath(os.path.join(parent, name), folder)[:200]!r}... in the kernel's "
+                                f"working folder: folders nested more than {MAX_DEPTH} levels or {MAX_PATH_CHARS} "
+                                "characters deep; removed unread")
+            dirs[:] = []
         for name in sorted(dirs + files):
             path = os.path.join(parent, name)
             try:
