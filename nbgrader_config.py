@@ -37,9 +37,12 @@ c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?[^_/]+_(?:late_)?(?P<student_
 c.Execute.timeout = 120
 # Output may trail a cell's reply by more than nbclient's 4 s on a loaded machine: wait, don't fail the student.
 c.Execute.iopub_timeout = 60
+# No IPython history database: kernels that run at the same time never share (or lock) one, and nothing of it
+# can reach an output.
 c.Execute.extra_arguments = [
     "--IPKernelApp.capture_fd_output=False",
     "--IPKernelApp.extensions=autograder.quiet_kernel",
+    "--HistoryManager.enabled=False",
 ]
 
 # Late submissions (autograder/late.py): nbgrader's AssignLatePenalties calls the course's LatePolicy, in plain

@@ -49,7 +49,8 @@ def test_release_leaves_the_checkout_clean_and_builds_are_byte_identical(tmp_pat
     git(released, "add", "-A")
     git(released, "commit", "-qm", "the committed course")
     autograder(released, "release", "--exchange", str(tmp_path / "exchange"))
-    assert git(released, "status", "--porcelain") == "", "autograder release changed tracked files"
+    changed = git(released, "status", "--porcelain")
+    assert changed == "", f"autograder release changed tracked files:\n{changed}\n{git(released, 'diff')[:6000]}"
 
     built = course.copy_course(REPO, tmp_path / "built")
     autograder(built, "build")
