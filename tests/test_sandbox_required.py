@@ -12,21 +12,17 @@ import csv
 import os
 import shutil
 import sys
-from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder import course, records
+from autograder.samples import submit_class
 from autograder.sandbox import Sandbox
-
-from autograder.samples import make_submission, samples_for
 
 from .conftest import REPO, course_id, db_url, nbgrader
 from .sandbox_helpers import without_bubblewrap
 
 ASSIGNMENT = "artificial_neurons"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 STUDENTS = ("ada", "bo")
 INSTALL = "apt-get install -y bubblewrap"
 TURN_OFF = "c.Sandbox.require = False"
@@ -48,13 +44,7 @@ def needs_namespace(test):
 @pytest.fixture(scope="module")
 def steps(tmp_path_factory) -> dict:
     root = course.copy_course(REPO, tmp_path_factory.mktemp("required") / "course")
-    source = nbformat.read(root / "source" / ASSIGNMENT / NOTEBOOK, 4)
-    release = nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, 4)
-    solution = next(s for s in samples_for(ASSIGNMENT) if s.name == "solution")
-    for student in STUDENTS:
-        folder = root / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(make_submission(source, release, solution), folder / NOTEBOOK)
+    submit_class(root, ASSIGNMENT, {student: "solution" for student in STUDENTS})
     grade = [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--workers", "2"]
     found = {"root": root, "refused": without_bubblewrap(grade, root)}
     found["gradebook after refusal"] = (root / "gradebook.db").exists()
