@@ -5,7 +5,6 @@ a submission is regraded, the course pipeline's stop on grader faults, and which
 grader's. The end-to-end behaviour (real builds, kernels, gradebooks) is in ``test_trust.py``.
 """
 
-import json
 import os
 import shutil
 from datetime import datetime
