@@ -141,11 +141,20 @@ def pytest_sessionfinish(session, exitstatus):
         else:
             print(f"ERROR: {message}", file=sys.stderr)
     else:
-        import shutil
         from multiprocessing.util import Finalize
 
-        # after multiprocessing's own exit finalizers (exitpriority -100) have removed the forkserver's folder
-        Finalize(None, shutil.rmtree, args=(str(SESSION_TMP),), kwargs={"ignore_errors": True}, exitpriority=-101)
+        from autograder.sandbox.workfolder import remove_deep
+
+        # after multiprocessing's own exit finalizers (exitpriority -100) have removed the forkserver's folder; without
+        # recursion, since the attack tests nest folders past Python's recursion limit (shutil.rmtree raised there)
+        Finalize(None, _remove_quietly, args=(remove_deep, SESSION_TMP), exitpriority=-101)
+
+
+def _remove_quietly(remove, folder) -> None:
+    try:
+        remove(folder)
+    except OSError as error:
+        print(f"could not remove the tests' temporary folder {folder}: {error}", file=sys.stderr)
 
 
 def db_url(root: Path) -> str:
