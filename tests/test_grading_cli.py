@@ -213,6 +213,9 @@ def test_collect_never_follows_what_a_student_left_in_the_inbound_folder(tmp_pat
     (bo / f"{ASSIGNMENT}.ipynb").symlink_to(ann / f"{ASSIGNMENT}.ipynb")
     (bo / "notes.txt").symlink_to(secret)
     os.mkfifo(bo / "pipe")
+    # cy's whole submission folder is a link to ann's
+    cy = inbound / ann.name.replace("ann+", "cy+", 1)
+    cy.symlink_to(ann, target_is_directory=True)
 
     collected = subprocess.run([sys.executable, "-m", "autograder", "collect", ASSIGNMENT, "--exchange", str(exchange)],
                                cwd=root, capture_output=True, text=True, timeout=300)
@@ -224,6 +227,8 @@ def test_collect_never_follows_what_a_student_left_in_the_inbound_folder(tmp_pat
     assert not left_out & {p.name for p in folder.iterdir()}  # nothing followed, nothing copied
     assert (folder / "timestamp.txt").is_file()
     assert (root / "submitted" / "ann" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()  # ann is collected as usual
+    assert f"cy: . in {cy.name} is a symbolic link" in collected.stderr, collected.stderr
+    assert not list((root / "submitted").glob(f"cy/{ASSIGNMENT}/*.ipynb"))
     # plain `nbgrader collect` with the course's config copies the same way
     shutil.rmtree(root / "submitted")
     nbgrader(root, "collect", ASSIGNMENT, f"--Exchange.root={exchange}")
