@@ -41,13 +41,13 @@ c.Execute.iopub_timeout = 60
 # can reach an output.
 c.Execute.extra_arguments = [
     "--IPKernelApp.capture_fd_output=False",
-    "--IPKernelApp.extensions=autograder.quiet_kernel",
+    "--IPKernelApp.extensions=autograder.kernel.quiet_kernel",
     "--HistoryManager.enabled=False",
 ]
 
 # Late submissions (autograder/late.py): nbgrader's AssignLatePenalties calls the course's LatePolicy, in plain
 # `nbgrader autograde` and `autograder grade` alike; lateness counts from the due date plus the student's extension.
-from autograder.late import LatePolicy  # noqa: E402
+from autograder.policy.late import LatePolicy  # noqa: E402
 
 c.AssignLatePenalties.plugin_class = LatePolicy
 # c.LatePolicy.percent_per_day = 10  # each started day late costs 10% of the score (default 0: no penalty)

@@ -22,10 +22,12 @@ def main():
 @click.argument("assignments", nargs=-1)
 def build(assignments):
     """Regenerate release/ and solutions/ from source/ (all assignments by default)."""
-    from .data import require_newsgroups_cache
+    from . import assignments as registry
 
-    require_newsgroups_cache()  # the solutions are executed: stop now, saying how to get the data
-    built = course.build(_root(), assignments)
+    root = _root()
+    for name in assignments or course.assignments(root):  # the solutions are executed: stop now if data is missing
+        registry.get(name).require_data()
+    built = course.build(root, assignments)
     click.echo(f"built release/ and solutions/ for {', '.join(built)}")
 
 
@@ -78,7 +80,7 @@ def demo_(directory, workers):
                    "its zone as IANA names it (Europe/Paris), an offset (-0800) or UTC; none: UTC")
 def release_(assignments, exchange_root, force, no_build, duedate):
     """Build release/ and solutions/, then release to the exchange (all assignments by default)."""
-    from .extensions import parse_duedate
+    from .policy.extensions import parse_duedate
     from .grading.exchange import outbound, release
 
     root = _root()
@@ -99,7 +101,7 @@ def release_(assignments, exchange_root, force, no_build, duedate):
               help="create STUDENT if the course does not know the id (else an unknown id is refused as a typo)")
 def extend_(assignment, student, days, hours, db_url, new_student):
     """Give STUDENT an extension on ASSIGNMENT (nbgrader's extension field; replaces an earlier one)."""
-    from .extensions import grant
+    from .policy.extensions import grant
 
     granted = grant(_root(), assignment, student, days=days, hours=hours, db_url=db_url, new_student=new_student)
     if granted.created:

@@ -137,7 +137,7 @@ def generate_assignment(api, name: str) -> None:
     from nbgrader.converters import GenerateAssignment
     from nbgrader.utils import temp_attrs
 
-    from .gradebook_structure import alembic_on_path, learn_notebooks, submitted_without_notebooks
+    from .storage.structure import alembic_on_path, learn_notebooks, submitted_without_notebooks
 
     def generate():
         with temp_attrs(api.coursedir, assignment_id=name):

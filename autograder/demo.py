@@ -25,9 +25,9 @@ from . import course
 from .errors import DemoError
 from .exports import export
 from .report import report
-from .results import course_database, load
-from .samples import Sample, make_submission, samples_for
-from .text_table import text_table
+from .report.results import course_database, load
+from .assignments.samples import Sample, make_submission, samples_for
+from .report.text_table import text_table
 
 BROKEN = "broken_json"
 BROKEN_TEXT = '{"cells": [{"cell_type": "code", "source": "x = '  # a notebook cut off mid-write
@@ -119,13 +119,14 @@ def student_turn(root: Path, home: Path, student: str, assignment: str, sample_n
 
 def demo(source_root, directory=None, workers: int = 2, progress: bool = False, echo=None) -> DemoResult:
     """Run the demo on a copy of the course at ``source_root``; everything is written under ``directory``."""
-    from .data import require_newsgroups_cache
+    from . import assignments as registry
     from .grading import grade_assignment
     from .grading.exchange import collect as exchange_collect
     from .grading.exchange import release as exchange_release
     from .grading.exchange import return_feedback
 
-    require_newsgroups_cache()  # before anything is made: grading would stop on it (autograder.data)
+    for name in course.assignments(Path(source_root)):  # before anything is made: grading would stop on it
+        registry.get(name).require_data()
     say = echo or (lambda text: None)
     base = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="autograder-demo-"))
     base.mkdir(parents=True, exist_ok=True)

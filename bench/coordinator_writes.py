@@ -1,6 +1,6 @@
 """How many results a second the coordinator can write: the part of grading that more workers do not shrink.
 
-Every result a worker returns is written by the one coordinator (``autograder.grading.store.write_result``:
+Every result a worker returns is written by the one coordinator (``autograder.storage.writer.write_result``:
 the gradebook's grades and comments, autograded/, the worker's feedback, the grading record). Two real
 results (the solution and a typical mistake, graded by ``grade_one`` in a sandboxed kernel) are
 written ``--results`` times as different students into a fresh course, one after the other, and
@@ -21,8 +21,9 @@ from pathlib import Path
 
 from autograder import course
 from autograder.grading.executors.local import Inline
-from autograder.grading import grade_assignment, store, template
-from autograder.samples import submit_class
+from autograder.grading import grade_assignment, template
+from autograder.storage import writer as store
+from autograder.assignments.samples import submit_class
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = ("solution", "unsmoothed_idf")

@@ -29,7 +29,7 @@ import nbformat
 from autograder import course
 from autograder.grading.executors.local import ProcessPool
 from autograder.grading import grade_assignment
-from autograder.samples import make_submission, samples_for
+from autograder.assignments.samples import make_submission, samples_for
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW_SAMPLES = ("dense_loops",)  # pure-Python loops: minutes each on a small machine

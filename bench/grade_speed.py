@@ -32,7 +32,7 @@ import nbformat
 from autograder import course
 from autograder.grading import grade_assignment
 from autograder.grading.timings import PHASES
-from autograder.samples import samples_for, submit_class
+from autograder.assignments.samples import samples_for, submit_class
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW_SAMPLES = ("dense_loops",)  # pure-Python loops: much slower than the rest

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from autograder import course, records
-from autograder.samples import submit_class
+from autograder import course
+from autograder.storage import records
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO, nbgrader
 

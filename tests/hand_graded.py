@@ -16,7 +16,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from autograder import course
-from autograder.samples import submit_class
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO, nbgrader
 

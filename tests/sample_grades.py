@@ -16,8 +16,8 @@ from pathlib import Path
 
 from autograder import course
 from autograder.grading import grade_assignment
-from autograder.samples import samples_for, submit_class
-from autograder.gradebook import cell_scores
+from autograder.assignments.samples import samples_for, submit_class
+from autograder.storage.gradebook import cell_scores
 
 
 def main():

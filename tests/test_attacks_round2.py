@@ -1,6 +1,6 @@
 """Red-team round 2: files a submission ships beside its notebook to act before the grading kernel is ready.
 
-The import guard of the kernel's extension (``autograder.quiet_kernel``) and ``workfolder.drop_shadowing`` cover
+The import guard of the kernel's extension (``autograder.kernel.quiet_kernel``) and ``workfolder.drop_shadowing`` cover
 modules that are installed. A module the kernel or the extension imports WITHOUT having it installed (IPython's
 default ``storemagic`` extension is looked up as a top-level module first; pandas probes ``numexpr``,
 ``bottleneck``, ``pyarrow``...) used to be imported from the working folder while the kernel started: before the
@@ -17,8 +17,10 @@ import time
 
 import pytest
 
-from autograder import course, records
-from autograder.samples import make_submission, redteam, samples_for
+from autograder import course
+from autograder.storage import records
+from autograder.assignments.samples import make_submission, samples_for
+from autograder.integrity import redteam
 
 from .conftest import REPO, course_id, db_url
 from .sandbox_helpers import execute, output_text

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from autograder import course, mistakes
-from autograder.gradebook import cell_scores
-from autograder.samples import samples_for, submit_class
+from autograder.storage.gradebook import cell_scores
+from autograder.assignments.samples import samples_for, submit_class
 
 from .conftest import REPO, nbgrader, nbgrader_start
 

@@ -39,12 +39,18 @@ def test_only_the_notebook_folder_and_the_runtime_folder_are_writable(course):
     assert {"--unshare-all", "--clearenv", "--die-with-parent"} <= set(argv)
 
 
-def test_the_kernel_imports_the_graders_own_package(course):
+def test_the_kernel_imports_the_graders_own_package_and_only_its_kernel_side(course):
     argv = _argv(course)
-    assert (package_path(), f"{PACKAGE_MOUNT}/autograder") in _pairs(argv, "--ro-bind")
+    package = Path(package_path())
+    bound = {destination: source for source, destination in _pairs(argv, "--ro-bind")}
+    mounted = {d[len(PACKAGE_MOUNT) + 1:]: s for d, s in bound.items() if d.startswith(PACKAGE_MOUNT + "/")}
+    assert {k: v for k, v in mounted.items() if v != "/dev/null"} == {
+        "autograder/__init__.py": str(package / "__init__.py"), "autograder/kernel": str(package / "kernel"),
+        "autograder/assignments": str(package / "assignments")}, "the kernel sees the trust boundary and the assignments only"
+    samples = sorted(str(p.relative_to(package.parent)) for p in package.glob("assignments/*/samples.py"))
+    assert len(samples) >= 2 and all(mounted.get(name) == "/dev/null" for name in samples), "sample answers are visible"
     env = dict(_pairs(argv, "--setenv"))
     assert env["PYTHONPATH"] == PACKAGE_MOUNT
-    assert ("--tmpfs", f"{PACKAGE_MOUNT}/autograder/samples") in zip(argv, argv[1:]), "sample answers are visible"
 
 
 def test_course_secrets_inside_a_bind_are_masked(course):

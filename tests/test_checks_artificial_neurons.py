@@ -15,8 +15,8 @@ from scipy.special import expit
 from sklearn.neural_network import MLPRegressor
 from sklearn.neural_network._base import ACTIVATIONS as SKLEARN_ACTIVATIONS
 
-from autograder.checks import artificial_neurons as checks
-from autograder.reference import artificial_neurons as ref
+from autograder.assignments.artificial_neurons import checks
+from autograder.assignments.artificial_neurons import reference as ref
 
 from .answer_helpers import fails_with
 

@@ -20,8 +20,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import SVC
 
-from autograder.checks import tfidf_distances as checks
-from autograder.reference import tfidf_distances as ref
+from autograder.assignments.tfidf_distances import checks
+from autograder.assignments.tfidf_distances import reference as ref
 
 from .answer_helpers import fails_with
 

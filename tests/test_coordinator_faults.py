@@ -23,11 +23,12 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.grading.executors.local import ProcessPool
-from autograder.samples import submit_class
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO, course_id, db_url
 
@@ -67,7 +68,7 @@ def total(root: Path, student: str) -> tuple:
 # of a result fails (to measure how long the command takes to stop after that moment).
 SPY = """
 import sys, time
-from autograder.grading import store
+from autograder.storage import writer as store
 real = store.write_result
 def spy(*args, **kwargs):
     try:

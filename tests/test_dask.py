@@ -22,14 +22,15 @@ import pytest
 import sqlalchemy as sa
 from nbgrader.api import Gradebook
 
-from autograder import course, records
+from autograder import course
+from autograder.storage import records
 from autograder.grading.executors.dask_cluster import ClusterError, DaskExecutor
 from autograder.grading.fingerprint import engine_spec
-from autograder.data import NEWSGROUPS_CACHE
+from autograder.assignments.tfidf_distances import NEWSGROUPS
 from autograder.grading.executors.local import ProcessPool
-from autograder.gradebook import cell_scores
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
-from autograder.samples import submit_class
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO, course_id, db_url
 
@@ -259,7 +260,7 @@ def test_a_worker_with_other_data_is_refused_before_grading(tmp_path):
     """The worker finds a 20 Newsgroups file, but not the coordinator's: its engine's data part differs."""
     other = tmp_path / "other-data"
     other.mkdir()
-    (other / NEWSGROUPS_CACHE).write_bytes(b"not the coordinator's 20 Newsgroups file")
+    (other / NEWSGROUPS.name).write_bytes(b"not the coordinator's 20 Newsgroups file")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   env={"SCIKIT_LEARN_DATA": str(other)}) as cluster:
         with distributed.Client(cluster) as client:

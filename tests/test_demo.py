@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import course, outcomes, records
+from autograder import course
+from autograder.storage import outcomes, records
 from autograder.demo import BROKEN, ROSTER, DemoResult, demo
 from autograder.errors import ExchangeError
 from autograder.grading.exchange import collect
-from autograder.samples import samples_for
+from autograder.assignments.samples import samples_for
 
 from .conftest import REPO
 

@@ -1,7 +1,7 @@
 """`autograder export` on a real gradebook: nbgrader's CSV, the per-question, mistakes and Canvas CSVs.
 
 The gradebook comes from real `nbgrader autograde` runs (tests/graded_gradebook.py); every expected
-number is read back from it through nbgrader's Gradebook API or autograder.gradebook.cell_scores. The
+number is read back from it through nbgrader's Gradebook API or autograder.storage.gradebook.cell_scores. The
 course's exports are nbgrader export plugins: plain `nbgrader export --exporter=...` must write the
 same bytes. The Canvas identity columns and the text tables are checked without a gradebook.
 """
@@ -17,10 +17,10 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.errors import NoGradesError
 from autograder.exports import export
 from autograder.exports.csv_files import canvas_identity
-from autograder.gradebook import cell_scores
-from autograder.results import StudentResult
-from autograder.samples import samples_for
-from autograder.text_table import text_table
+from autograder.storage.gradebook import cell_scores
+from autograder.report.results import StudentResult
+from autograder.assignments.samples import samples_for
+from autograder.report.text_table import text_table
 
 from .graded_gradebook import ABSENT, MANUAL, SUBMITTERS, graded_course
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.mistakes import display_message
-from autograder.tasks import labels
+from autograder.report.tasks import labels
 
 from .conftest import REPO, nbgrader
 from .graded_gradebook import graded_course

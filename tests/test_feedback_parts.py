@@ -6,10 +6,10 @@ No nbgrader run: small notebooks and outputs are written out here (the real page
 import nbformat
 import pytest
 
-from autograder import outcomes
+from autograder.storage import outcomes
 from autograder.mistakes import cell_mistake
 from autograder.preprocessors.scrub_paths import ScrubPaths, scrub
-from autograder.tasks import labels
+from autograder.report.tasks import labels
 
 
 def test_scrub_shortens_grading_machine_paths():

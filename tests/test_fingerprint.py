@@ -14,7 +14,8 @@ import sys
 import nbformat
 import sqlalchemy as sa
 
-from autograder import course, records
+from autograder import course
+from autograder.storage import records
 from autograder.grading import fingerprint as batch
 from autograder.preprocessors.grader_fault import REASON_PREFIX, StopOnGraderFault, grader_fault, grader_faults
 
@@ -142,8 +143,10 @@ def test_every_file_of_the_package_moves_the_grading_code_hash(tmp_path):
 def test_the_data_file_moves_the_data_hash_and_is_hashed_once_per_version(tmp_path, monkeypatch):
     home = tmp_path / "data"
     home.mkdir()
-    [name] = batch.DATA_FILES
+    [name] = batch.data_files("tfidf_distances")
     assert name == "20news-bydate_py3.pkz"
+    assert batch.data_files("artificial_neurons") == [], "an assignment that reads no data file"
+    assert batch.data_files() == [name]
     missing = batch.data_hash(home)
     (home / name).write_bytes(b"x" * 1000)
     base = batch.data_hash(home)
@@ -190,7 +193,7 @@ def test_a_worker_names_the_part_of_its_engine_that_differs(monkeypatch):
         why = batch.engine_mismatch({**mine, part: "0" * 64})
         assert why.startswith(f"this worker's {part} differs from the coordinator's") and "restart the workers" in why
     # files changed under a running worker: it would grade with code older than its files (and its kernels')
-    monkeypatch.setitem(batch._STARTED, "grading code", "0" * 64)
+    monkeypatch.setitem(batch._STARTED, None, "0" * 64)
     assert "changed on disk since the worker process started" in batch.engine_mismatch(mine)
 
 
@@ -244,13 +247,14 @@ def test_the_course_pipeline_stops_on_grader_faults_before_grades_are_saved():
 
 
 def test_grade_and_demo_stop_at_once_without_the_data(tmp_path):
-    """The README's promise: without the data the grading commands stop before anything is done, naming the fix."""
+    """The README's promise: without the data an assignment reads, the grading commands stop before anything is
+    done, naming the data and the fix (an assignment that reads none grades: tests/test_assignment_packages.py)."""
     root = course.copy_course(REPO, tmp_path / "course")
-    submitted = root / "submitted" / "ada" / "artificial_neurons"
+    submitted = root / "submitted" / "ada" / "tfidf_distances"
     submitted.mkdir(parents=True)
-    (submitted / "artificial_neurons.ipynb").write_bytes((REPO / "release" / "artificial_neurons" / "artificial_neurons.ipynb").read_bytes())
+    (submitted / "tfidf_distances.ipynb").write_bytes((REPO / "release" / "tfidf_distances" / "tfidf_distances.ipynb").read_bytes())
     env = checkout_env(dict(os.environ, SCIKIT_LEARN_DATA=str(tmp_path / "no-data-here")))
-    for args, cwd in ((["grade", "artificial_neurons"], root), (["demo", "--dir", str(tmp_path / "demo")], REPO)):
+    for args, cwd in ((["grade", "tfidf_distances"], root), (["demo", "--dir", str(tmp_path / "demo")], REPO)):
         result = subprocess.run([*checkout_python(), "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
                                 text=True, timeout=300)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
@@ -263,9 +267,9 @@ def test_a_kernel_whose_extension_failed_refuses_every_cell(monkeypatch):
     """The extension could not prepare the kernel: every cell raises the grader's error, never a plain failure."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from autograder import quiet_kernel
+    from autograder.kernel import quiet_kernel
     from autograder.errors import GradingInfrastructureError
-    from autograder.integrity import runtime
+    from autograder.kernel import integrity as runtime
 
     monkeypatch.setattr(sys, "stderr", sys.stderr)  # the extension reroutes it
     monkeypatch.setattr(runtime, "take_snapshot", lambda ipython: 1 / 0)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, records
+from autograder import course
+from autograder.storage import records
 from autograder.demo import student_home, student_turn
 from autograder.sandbox import course_secrets
 

@@ -15,10 +15,11 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
-from autograder.samples import make_submission, samples_for
+from autograder.assignments.samples import make_submission, samples_for
 from autograder.mistakes import display_message
 
 from .conftest import REPO, nbgrader
@@ -318,7 +319,7 @@ def test_similarity_runs_after_grading_unless_disabled(classes):
 
 
 def test_worker_feedback_is_kept_only_when_it_shows_the_gradebook_scores(tmp_path):
-    from autograder.grading import store
+    from autograder.storage import writer as store
     from autograder.grading.jobs import GradeResult
 
     result = GradeResult(ASSIGNMENT, "ann", feedback={"tfidf_distances.html": b"<html>3 / 3</html>"},

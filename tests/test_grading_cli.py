@@ -91,7 +91,7 @@ def _gradebook(root):
 def _solution() -> bytes:
     import nbformat
 
-    from autograder.samples import make_submission, samples_for
+    from autograder.assignments.samples import make_submission, samples_for
 
     source_nb = nbformat.read(REPO / "source" / GRADED / f"{GRADED}.ipynb", 4)
     release_nb = nbformat.read(REPO / "release" / GRADED / f"{GRADED}.ipynb", 4)

@@ -11,10 +11,11 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
-from autograder.samples import submit_class
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO
 

@@ -24,9 +24,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
-from autograder.samples import make_submission, redteam, samples_for
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
+from autograder.assignments.samples import make_submission, samples_for
+from autograder.integrity import redteam
 
 from .conftest import REPO, course_id, db_url, nbgrader
 

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from autograder import course, integrity, sandbox
-from autograder.samples import make_submission, samples_for
-from autograder.samples.redteam import ATTACKS, attacks_for, make_attack
+from autograder.assignments.samples import make_submission, samples_for
+from autograder.integrity.redteam import ATTACKS, attacks_for, make_attack
 
 from .conftest import REPO
 from .sandbox_helpers import execute, fake_course, output_text
@@ -91,7 +91,7 @@ def scratch(tmp_path_factory):
     return fake_course(tmp_path_factory.mktemp("course") / "course")["scratch"]
 
 
-REPORT = "from autograder.integrity.runtime import report_runtime\nreport_runtime()"
+REPORT = "from autograder.kernel.integrity import report_runtime\nreport_runtime()"
 
 
 @pytest.mark.nbgrader
@@ -101,7 +101,7 @@ def test_runtime_checks_are_quiet_for_honest_code(scratch):
         "import warnings, sys\nimport numpy as np, pandas as pd, scipy.sparse as sp\nimport matplotlib.pyplot as plt\n"
         "warnings.warn('w'); print('e', file=sys.stderr)\nanswer = np.float64(0.5); frame = pd.DataFrame({'a': [1]})\n"
         "plt.plot([1, 2]); plt.show()\nlabels = ('comp.graphics', 'sci.crypt')",
-        "from autograder.checks.common import check\n@check\ndef check_answer(x):\n    return 'fine'\ncheck_answer(answer)",
+        "from autograder.kernel.answers import check\n@check\ndef check_answer(x):\n    return 'fine'\ncheck_answer(answer)",
         REPORT,
     ]
     notebook, error, reports, fate = execute(cells, scratch)
@@ -114,7 +114,7 @@ def test_runtime_checks_are_quiet_for_honest_code(scratch):
 @pytest.mark.skipif(not sandbox.sandbox_available()[0], reason="bubblewrap unusable")
 @pytest.mark.parametrize("attack", RUNTIME_CASES, ids=[a.name for a in RUNTIME_CASES])
 def test_runtime_checks_find_the_attack_and_checks_refuse(scratch, attack):
-    check = "from autograder.checks.common import check\n@check\ndef check_answer():\n    return 'passed'\ncheck_answer()"
+    check = "from autograder.kernel.answers import check\n@check\ndef check_answer():\n    return 'passed'\ncheck_answer()"
     notebook, error, reports, fate = execute(["import numpy as np", attack.code, check, REPORT], scratch)
     findings = integrity.findings_from_outputs(notebook)
     assert any(attack.runtime in f.message for f in findings), (attack.name, [str(f) for f in findings], output_text(notebook))
@@ -125,7 +125,7 @@ def test_runtime_names_a_value_whose_comparisons_could_lie():
     """Inside the kernel, a user value of a class defining __eq__ is a finding; NumPy arrays and floats are not."""
     import numpy as np
 
-    from autograder.integrity import runtime
+    from autograder.kernel import integrity as runtime
 
     class AlwaysEqual:
         def __eq__(self, other):

@@ -15,9 +15,9 @@ import statistics
 
 import pytest
 
-from autograder.item_stats import LOW_DISCRIMINATION, item_statistics, pearson
-from autograder.outcomes import Outcome
-from autograder.results import AssignmentResults, StudentResult, Task
+from autograder.report.item_stats import LOW_DISCRIMINATION, item_statistics, pearson
+from autograder.storage.outcomes import Outcome
+from autograder.report.results import AssignmentResults, StudentResult, Task
 
 A, B, W = Task("A", "nb", 2.0, False, "1. First"), Task("B", "nb", 3.0, False, "2. Second"), Task("W", "nb", 2.0, True)
 

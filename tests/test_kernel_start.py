@@ -16,11 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, records, sandbox
+from autograder import course, sandbox
+from autograder.storage import records
 from autograder.errors import GradingInfrastructureError
-from autograder.gradebook import cell_scores
+from autograder.storage.gradebook import cell_scores
 from autograder.preprocessors.grader_fault import REASON_PREFIX
-from autograder.samples import make_submission, redteam, samples_for
+from autograder.assignments.samples import make_submission, samples_for
+from autograder.integrity import redteam
 
 from .conftest import REPO, course_id, db_url, nbgrader
 from .sandbox_helpers import execute, output_text

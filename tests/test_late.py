@@ -17,9 +17,10 @@ from nbgrader.api import Gradebook
 from traitlets import TraitError
 from traitlets.config import Config
 
-from autograder import course, results
-from autograder.late import SECONDS_PER_DAY, LatePolicy, days_started, penalty
-from autograder.samples import make_submission, samples_for
+from autograder import course
+from autograder.report import results
+from autograder.policy.late import SECONDS_PER_DAY, LatePolicy, days_started, penalty
+from autograder.assignments.samples import make_submission, samples_for
 
 from .conftest import REPO, nbgrader
 
@@ -101,7 +102,7 @@ def test_bad_settings_are_refused_with_their_name(setting):
     ("2026-11-20 12:00:00", datetime(2026, 11, 20, 12, 0)),  # no zone: UTC, as nbgrader
 ])
 def test_a_due_date_is_read_in_its_own_zone(text, utc):
-    from autograder.extensions import parse_duedate
+    from autograder.policy.extensions import parse_duedate
 
     assert parse_duedate(text) == utc
 
@@ -117,7 +118,7 @@ def test_a_due_date_is_read_in_its_own_zone(text, utc):
     ("2026-11-20 12:00:00+01:00 Europe/Paris", ["both an offset and a time zone"]),
 ])
 def test_a_due_date_in_an_abbreviation_or_an_unclear_hour_is_refused_with_how_to_write_it(text, teaches):
-    from autograder.extensions import DueDateError, parse_duedate
+    from autograder.policy.extensions import DueDateError, parse_duedate
 
     with pytest.raises(DueDateError) as refused:
         parse_duedate(text)
@@ -135,7 +136,7 @@ def test_the_course_config_installs_the_policy_for_nbgrader():
 def test_a_workers_gradebook_gets_the_extension_and_nbgrader_keeps_it(tmp_path):
     """What the grading engine needs: the student's extension, carried into a gradebook with no students,
     survives Autograde's own update of the submission and moves the student's due date."""
-    from autograder.extensions import apply_extension, extensions_by_student
+    from autograder.policy.extensions import apply_extension, extensions_by_student
 
     course_db = f"sqlite:///{tmp_path / 'course.db'}"
     worker_db = f"sqlite:///{tmp_path / 'worker.db'}"

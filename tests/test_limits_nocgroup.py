@@ -29,9 +29,10 @@ pytestmark = pytest.mark.nbgrader
 def _grade_without_cgroups(root: Path) -> dict:
     """(In the namespace) grade the batch; what the test needs to see, as a dict."""
     from autograder import course
-    from autograder.gradebook import cell_scores
+    from autograder.storage.gradebook import cell_scores
     from autograder.grading import grade_assignment
-    from autograder.samples import make_submission, redteam, samples_for
+    from autograder.assignments.samples import make_submission, samples_for
+    from autograder.integrity import redteam
     from autograder.sandbox import Sandbox, limits_in_force
     from autograder.sandbox.cgroups import find_hierarchy
 

@@ -8,10 +8,10 @@ import re
 import nbformat
 import pytest
 
-from autograder import course, integrity, mistakes
+from autograder import assignments, course, integrity, mistakes
 from autograder.errors import AnswerError
 from autograder.preprocessors import grading_execute
-from autograder.samples import samples_for
+from autograder.assignments.samples import samples_for
 
 from .conftest import REPO
 
@@ -159,20 +159,19 @@ def public_test_codes(assignment) -> set:
     return {code for cell in nb.cells if cell.cell_type == "code" for code in re.findall(r"\[mistake: ([a-z0-9_:]+)\]", cell.source)}
 
 
-CHECKS = REPO / "autograder" / "checks"
+PACKAGE = REPO / "autograder"
 
 
 def checks_codes(assignment) -> set:
-    """Every mistake code the checks of an assignment raise: its module, or every module of its package."""
-    module = CHECKS / f"{assignment}.py"
-    paths = [module] if module.exists() else sorted((CHECKS / assignment).glob("*.py"))
-    assert paths, f"no checks module for {assignment}"
+    """Every mistake code the checks of an assignment raise: every module of its ``checks`` package."""
+    paths = sorted((PACKAGE / "assignments" / assignment / "checks").glob("*.py"))
+    assert paths, f"no checks package for {assignment}"
     return set().union(*(raised_codes(path) for path in paths))
 
 
-def test_general_codes_are_those_common_raises():
-    common = raised_codes(CHECKS / "common.py")
-    assert common, "the AST walk found no code in checks/common.py"
+def test_general_codes_are_those_the_shared_comparisons_raise():
+    common = raised_codes(PACKAGE / "kernel" / "answers.py")
+    assert common, "the AST walk found no code in kernel/answers.py"
     assert common <= set(mistakes.GENERAL)
 
 
@@ -180,8 +179,8 @@ def test_general_codes_are_those_common_raises():
 def test_every_code_an_assignment_raises_is_registered_and_every_registered_code_is_raised(assignment):
     used = checks_codes(assignment) | public_test_codes(assignment)
     registered = mistakes.codes(assignment)
-    assert used - set(registered) == set(), "codes raised but not in autograder.mistakes.MISTAKES"
-    assert set(mistakes.MISTAKES[assignment]) - used == set(), "registered codes no check raises"
+    assert used - set(registered) == set(), f"codes raised but not in autograder/assignments/{assignment}/mistakes.py"
+    assert set(assignments.get(assignment).mistakes) - used == set(), "registered codes no check raises"
     assert all(mistakes.is_code(code) for code in used)
     assert all(description and "\n" not in description for description in registered.values())
 
@@ -194,17 +193,19 @@ def test_samples_expect_registered_codes(assignment):
 
 
 def test_descriptions():
-    assert mistakes.describe("diagonal_counted", "tfidf_distances") == mistakes.MISTAKES["tfidf_distances"]["diagonal_counted"]
+    assert mistakes.describe("diagonal_counted", "tfidf_distances") == assignments.get("tfidf_distances").mistakes["diagonal_counted"]
+    assert mistakes.describe("diagonal_counted") == assignments.get("tfidf_distances").mistakes["diagonal_counted"]
     assert mistakes.describe("error:ZeroDivisionError") == "the student's code raised ZeroDivisionError"
     assert mistakes.describe("timeout") == mistakes.GENERAL["timeout"]
 
 
-def test_the_module_stays_pure():
-    """It runs on the grading host: no NumPy, no nbgrader."""
-    tree = ast.parse((REPO / "autograder" / "mistakes.py").read_text())
+@pytest.mark.parametrize("module, allowed", [("mistakes.py", {"kernel", "assignments"}), ("kernel/mistake_tag.py", {"re"})])
+def test_the_modules_stay_pure(module, allowed):
+    """They run on the grading host (and the tag in the kernel): no NumPy, no nbgrader."""
+    tree = ast.parse((PACKAGE / module).read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported <= {"re"}
+    assert imported <= allowed
 
 
 # --- public asserts that name their mistake ------------------------------------------------------------

@@ -22,7 +22,7 @@ from autograder.grading import batch
 from autograder.grading.grade_one import grade_one
 from autograder.integrity import findings_from_outputs
 from autograder.sandbox import prepared
-from autograder.samples import make_submission, samples_for
+from autograder.assignments.samples import make_submission, samples_for
 
 from .sandbox_helpers import execute, fake_course, output_text
 from .test_integrity import REPORT, RUNTIME_CASES
@@ -112,7 +112,7 @@ def test_a_kernel_prepared_with_other_settings_is_not_used(pool, scratch):
 @pytest.mark.parametrize("attack", RUNTIME_CASES, ids=[a.name for a in RUNTIME_CASES])
 def test_runtime_checks_see_in_a_prepared_kernel_what_they_see_in_a_fresh_one(pool, scratch, attack):
     """Pre-imports come before the snapshot: the checks find and refuse exactly what they do without them."""
-    check = "from autograder.checks.common import check\n@check\ndef check_answer():\n    return 'passed'\ncheck_answer()"
+    check = "from autograder.kernel.answers import check\n@check\ndef check_answer():\n    return 'passed'\ncheck_answer()"
     cells = ["import numpy as np", attack.code, check, REPORT]
     fresh, *_ = execute(cells, scratch, prepared_kernels=0)
     if not pool.waiting:

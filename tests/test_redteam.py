@@ -1,6 +1,6 @@
 """The red-team corpus graded end to end by the grading engine (`autograder grade`), in the sandbox.
 
-One course copy gets, per assignment, a batch of attacks (``autograder.samples.redteam``), malformed
+One course copy gets, per assignment, a batch of attacks (``autograder.integrity.redteam``), malformed
 submissions and honest/mistaken samples; ``grade_assignment`` grades each batch with two workers, the
 sandbox required (bubblewrap must work; under CI=true its absence fails the test instead of skipping it).
 Every attack must end as the corpus says: no more points than the untouched blank (except an attack that
@@ -27,12 +27,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, outcomes, sandbox
+from autograder import course, sandbox
+from autograder.storage import outcomes
 from autograder.errors import SandboxUnavailable
-from autograder.gradebook import cell_scores
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.mistakes import WITHHELD
-from autograder.samples import Sample, make_submission, redteam, samples_for
+from autograder.assignments.samples import Sample, make_submission, samples_for
+from autograder.integrity import redteam
 
 from .conftest import REPO
 
@@ -45,7 +47,7 @@ ATTACKS = {
     TFIDF: ("read_source_notebook", "open_gradebook", "patch_assert_allclose", "patch_allclose", "patch_checks",
             "lying_eq", "event_hook_edits_outputs", "custom_exception_handler", "settrace", "exec_obfuscated",
             "write_other_student", "input_transformer"),
-    NEURONS: ("read_source_neurons", "open_gradebook", "patch_allclose", "lying_eq", "input_transformer",
+    NEURONS: ("read_source_notebook", "open_gradebook", "patch_allclose", "lying_eq", "input_transformer",
               "frame_peek", "displayhook", "subprocess_call", "shell_escape", "memory_hog", "infinite_loop",
               "os_exit", "network_loopback", "huge_output"),
 }

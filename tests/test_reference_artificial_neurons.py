@@ -8,7 +8,7 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from autograder.reference import artificial_neurons as ref
+from autograder.assignments.artificial_neurons import reference as ref
 
 from .conftest import REPO
 

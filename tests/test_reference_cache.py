@@ -1,4 +1,4 @@
-"""The reference answers a grading worker computes once and hands to its kernels (``autograder.reference.cache``).
+"""The reference answers a grading worker computes once and hands to its kernels (``autograder.grading.reference_cache``).
 
 In-process: what ``build`` pickles and ``preload`` installs. Through real grading (a real sandboxed
 kernel, nbgrader's Autograde): the kernel grades against the worker's cache, not a value of its own;
@@ -13,11 +13,12 @@ import subprocess
 import pytest
 
 from autograder import course
-from autograder.gradebook import cell_scores
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
-from autograder.reference import cache
-from autograder.reference import tfidf_distances as ref
-from autograder.samples import submit_class
+from autograder.grading import reference_cache as cache
+from autograder.kernel import reference as kernel_reference
+from autograder.assignments.tfidf_distances import reference as ref
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO, checkout_env, checkout_python
 
@@ -35,7 +36,7 @@ def test_the_cache_is_kept_per_grading_engine():
     """A long-lived worker whose engine changed (new data, code, packages) computes the answers again."""
     from autograder.grading.fingerprint import engine_spec
 
-    engine = engine_spec()
+    engine = engine_spec(ASSIGNMENT)
     assert cache.build(ASSIGNMENT, engine) is cache.build(ASSIGNMENT) is cache.build(ASSIGNMENT, dict(engine))
     for part in engine:
         assert cache.build(ASSIGNMENT, {**engine, part: "other"}) is not cache.build(ASSIGNMENT, engine), part
@@ -52,14 +53,15 @@ def test_preload_installs_the_file_named_in_the_environment(tmp_path):
     path.write_bytes(pickle.dumps({ASSIGNMENT: altered}))
     code = (
         "import os\n"
-        "from autograder.reference import cache, tfidf_distances as ref\n"
+        "from autograder.kernel import reference as cache\n"
+        "from autograder.assignments.tfidf_distances import reference as ref\n"
         "print(cache.preload(), ref.lecture().svc_score, cache.ENV in os.environ)\n"
     )
     env_run = subprocess.run([*checkout_python(), "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
                              env=checkout_env({**os.environ, cache.ENV: str(path)}))
     assert env_run.stdout.split() == ["['tfidf_distances']", "0.25", "False"], env_run.stderr
     path.write_bytes(b"not a pickle")
-    assert cache.preload(str(path)) == [], "an unreadable cache installs nothing"
+    assert kernel_reference.preload(str(path)) == [], "an unreadable cache installs nothing"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 from sklearn.metrics import confusion_matrix
 from sklearn.metrics.pairwise import euclidean_distances
 
-from autograder.reference import tfidf_distances as ref
+from autograder.assignments.tfidf_distances import reference as ref
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """`autograder report` on a real gradebook: the page, its PNG plots, and numbers equal to the gradebook.
 
 The expected numbers are computed here from nbgrader's Gradebook API and the saved SubmissionRecords,
-not from autograder.results, then compared with summary.json and with the headline of the HTML page.
+not from autograder.report.results, then compared with summary.json and with the headline of the HTML page.
 Flagged, failed and withheld submissions are left out of the statistics (and counted). The item
 statistics themselves are checked on a hand-computed class in test_item_stats.py.
 """
@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import records
+from autograder.storage import records
 from autograder.report import report
 
 from .graded_gradebook import graded_course
@@ -158,7 +158,7 @@ def test_item_table_names_tasks_by_heading(page, graded):
     """A row per graded cell under its notebook heading; no gradebook URL, no "max" that reads as the best score."""
     import nbformat
 
-    from autograder.tasks import labels
+    from autograder.report.tasks import labels
 
     text = page.read_text(encoding="utf-8")
     source = nbformat.read(graded.root / "source" / graded.assignment / f"{graded.assignment}.ipynb", 4)

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from autograder import course, records
-from autograder.results import course_database
+from autograder import course
+from autograder.storage import records
+from autograder.report.results import course_database
 
 from .conftest import REPO
 from .test_grading_cli import GRADED, _solution, autograder

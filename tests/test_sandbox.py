@@ -17,7 +17,7 @@ import pytest
 from autograder import sandbox
 from autograder.sandbox import cgroups, limits, probe
 from autograder.errors import SandboxUnavailable
-from autograder.samples.redteam import ATTACKS
+from autograder.integrity.redteam import ATTACKS
 
 from .conftest import REPO, nbgrader
 from .sandbox_helpers import execute, fake_course, output_text
@@ -117,7 +117,7 @@ def test_honest_notebook_runs_with_numpy_sklearn_autograder_and_the_newsgroups_c
         "warnings.warn('harmless'); print('to stderr', file=sys.stderr)\n"
         "tfidf = TfidfVectorizer().fit_transform(ng_X[:50]); print('nnz', tfidf.nnz > 0)",
         "plt.plot([1, 2], [3, 4]); plt.show()",
-        "from autograder.checks.common import close, expect_float\nexpect_float('x', 0.1 + 0.2, 0.3)\nprint('close', close([1.0], [1.0]))",
+        "from autograder.kernel.answers import close, expect_float\nexpect_float('x', 0.1 + 0.2, 0.3)\nprint('close', close([1.0], [1.0]))",
     ]
     notebook, error, reports, fate = execute(cells, course["scratch"], course_root=course["root"])
     text = output_text(notebook)
@@ -247,8 +247,8 @@ def test_plain_nbgrader_autograde_is_sandboxed(tmp_path):
     """`nbgrader autograde` with the course's nbgrader_config.py: attacks score 0 and change nothing."""
     from autograder import course
     from autograder.course import load_config
-    from autograder.gradebook import cell_scores
-    from autograder.samples.redteam import make_attack
+    from autograder.storage.gradebook import cell_scores
+    from autograder.integrity.redteam import make_attack
 
     root = course.copy_course(REPO, tmp_path / "course")
     name = "tfidf_distances"

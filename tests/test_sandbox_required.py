@@ -15,8 +15,9 @@ import sys
 
 import pytest
 
-from autograder import course, records
-from autograder.samples import submit_class
+from autograder import course
+from autograder.storage import records
+from autograder.assignments.samples import submit_class
 from autograder.sandbox import Sandbox
 
 from .conftest import REPO, course_id, db_url, nbgrader

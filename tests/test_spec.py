@@ -9,13 +9,14 @@ import dataclasses
 
 import pytest
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
 from autograder.grading import batch
 from autograder.grading.executors.local import ProcessPool
 from autograder.grading.fingerprint import ENGINE_PARTS
 from autograder.preprocessors.grader_fault import REASON_PREFIX
-from autograder.samples import submit_class
+from autograder.assignments.samples import submit_class
 
 from .conftest import REPO
 

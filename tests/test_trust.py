@@ -21,10 +21,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
 from autograder.preprocessors.grader_fault import REASON_PREFIX
-from autograder.samples import make_submission, samples_for
+from autograder.assignments.samples import make_submission, samples_for
 from autograder.grading.fingerprint import PARTS
 
 from .conftest import REPO, nbgrader
@@ -35,7 +36,7 @@ ASSIGNMENT = "artificial_neurons"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 BROKEN = "simulated: the reference cannot be computed on this grading machine"
 HIDDEN_END = "### END HIDDEN TESTS"
-HIDDEN_ADDED = "from autograder.checks.artificial_neurons import check_mlp_forward as check_again\ncheck_again(mlp_forward)\n"
+HIDDEN_ADDED = "from autograder.assignments.artificial_neurons.checks import check_mlp_forward as check_again\ncheck_again(mlp_forward)\n"
 
 
 def autograder(root: Path, *args: str, **env) -> subprocess.CompletedProcess:
@@ -239,7 +240,7 @@ def test_a_broken_reference_fails_loudly_and_keeps_every_earlier_grade(term):
     assert step.autograded == before.autograded
     for student, record in step.records.items():
         assert record.status == "failed" and record.reasons[0].startswith(REASON_PREFIX), record.reasons
-        assert "autograder.reference.artificial_neurons.lecture" in record.reasons[0] and BROKEN in record.reasons[0]
+        assert "autograder.assignments.artificial_neurons.reference.lecture" in record.reasons[0] and BROKEN in record.reasons[0]
         assert any("earlier grade" in reason and "is kept" in reason for reason in record.reasons)
         assert record.score == before.records[student].score  # what stands, for exports and reports
         assert record.content_hash == "" and record.fingerprint == {}  # graded again next run
@@ -293,7 +294,7 @@ def test_a_submitted_autograder_module_is_dropped_and_flagged(term):
 
 def test_grades_and_record_are_written_in_one_transaction(term, monkeypatch):
     """If the record cannot be written, the grades of the same result are not either (no moment where they disagree)."""
-    from autograder.grading import store
+    from autograder.storage import writer as store
     from autograder.grading.jobs import CellResult, GradeResult
 
     config = course.load_config(term.root)

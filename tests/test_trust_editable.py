@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, records
-from autograder.gradebook import cell_scores
+from autograder import course
+from autograder.storage import records
+from autograder.storage.gradebook import cell_scores
 
 from .conftest import REPO
 from .test_trust import ASSIGNMENT, grading_copy, points, submit

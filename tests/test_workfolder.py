@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import quiet_kernel
+from autograder.kernel import quiet_kernel
 from autograder.grading import files, preflight
 from autograder.sandbox import workfolder
 
@@ -211,7 +211,7 @@ def test_the_kernels_import_guard_takes_environment_modules_from_the_environment
 
 
 def test_exports_and_similarity_never_read_a_notebook_through_a_link(tmp_path):
-    from autograder import outcomes
+    from autograder.storage import outcomes
     from autograder.similarity import units
 
     secret = tmp_path / "secret.ipynb"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import course
 from ..errors import NoGradesError
-from ..results import course_database, graded_assignments
+from ..report.results import course_database, graded_assignments
 
 
 def run_plugin(root: Path, db_url: str, plugin: str, to: Path, assignments: list[str]) -> Path:

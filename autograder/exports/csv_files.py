@@ -1,4 +1,4 @@
-"""The course's CSV files, written from in-memory results (``autograder.results``): no database here.
+"""The course's CSV files, written from in-memory results (``autograder.report.results``): no database here.
 
 ``questions_csv``: one row per student, one column per graded cell. ``mistakes_csv``: one row per
 failed autograded test cell, with its mistake code and message. ``canvas_csv``: Canvas's gradebook
@@ -10,7 +10,7 @@ import csv
 import re
 from pathlib import Path
 
-from ..results import AssignmentResults
+from ..report.results import AssignmentResults
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "    Points Possible"  # what Canvas's own export writes in the Student column

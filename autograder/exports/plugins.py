@@ -4,7 +4,7 @@
     nbgrader export --exporter=autograder.exports.plugins.MistakesExport  [--assignment A] [--to exports]
     nbgrader export --exporter=autograder.exports.plugins.CanvasExport    [--assignment A] [--to exports/canvas.csv]
 
-Each reads the class through ``autograder.results`` (the gradebook nbgrader opened, the records and
+Each reads the class through ``autograder.report.results`` (the gradebook nbgrader opened, the records and
 outcomes beside it, the course's source/ for task order and headings) and writes with
 ``autograder.exports.csv_files``; ``autograder export`` runs these same plugins through nbgrader's
 ``ExportApp``, so both commands write the same bytes. ``--assignment`` (repeatable) limits the
@@ -17,7 +17,7 @@ from pathlib import Path
 from nbgrader.plugins import ExportPlugin
 
 from ..errors import NoGradesError
-from ..results import graded_assignments, load
+from ..report.results import graded_assignments, load
 from . import csv_files
 
 

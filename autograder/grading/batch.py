@@ -20,14 +20,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import course, records, scratch
-from ..data import require_newsgroups_cache
-from ..extensions import due_date, extensions_by_student
-from ..late import policy_applies
+from .. import course, scratch
+from ..storage import records
+from .. import assignments as registry
+from ..policy.extensions import due_date, extensions_by_student
+from ..policy.late import policy_applies
 from ..errors import GradebookWriteError, NoSubmissionsError
 from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.batch_settings import batch_overrides
-from . import hand_grades, store, template, unreadable
+from . import hand_grades, template, unreadable
+from ..storage import writer as store
 from .fingerprint import engine_spec, fingerprint, grading_spec, why_regrade
 from .executors import make_executor
 from .feedback import generate as generate_feedback
@@ -109,7 +111,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
 
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])
-    require_newsgroups_cache()  # before anything is graded: a kernel without the data would fail every test
+    registry.get(assignment).require_data()  # before anything is graded: a kernel without it would fail every test
     config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
@@ -128,7 +130,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     known = {r.student: r for r in records.load(db_url, course_id, assignment)}
     extended = extensions_by_student(db_url, course_id, assignment)
     duedate = due_date(db_url, course_id, assignment)
-    engine = engine_spec()  # every worker refuses a job whose engine differs from its own
+    engine = engine_spec(assignment)  # every worker refuses a job whose engine differs from its own
     # the settings that reach grading; not the paths masked from kernels (this course's own secrets) nor whether a
     # missing sandbox is refused (it decides whether grading runs, not how)
     graded_overrides = tuple(o for o in sandbox_overrides if o[0] not in ("Sandbox.hidden_paths", "Sandbox.require"))

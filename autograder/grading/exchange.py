@@ -66,8 +66,8 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
     stores no due date. What can be checked first (the date, the assignments, an earlier release) is
     checked before anything is built, released or stored.
     """
-    from ..extensions import parse_duedate, set_duedate
-    from ..results import course_database
+    from ..policy.extensions import parse_duedate, set_duedate
+    from ..report.results import course_database
 
     root = Path(root).resolve()
     when = parse_duedate(duedate) if isinstance(duedate, str) else duedate  # a bad date stops before anything is built
@@ -156,7 +156,7 @@ def read_times(path: Path) -> dict:
     """
     import csv
 
-    from ..extensions import DueDateError, parse_duedate
+    from ..policy.extensions import DueDateError, parse_duedate
 
     if not path.is_file():
         raise ExchangeError(f"--times {path}: no such file; give a CSV with the columns {','.join(TIMES_COLUMNS)}")
@@ -248,8 +248,8 @@ def return_feedback(root, assignment: str, exchange_root=None, students=()) -> R
     nbgrader's ``release_feedback`` copies anything. Students graded without a page are named with their
     record's reason (``Returned.without``); naming one of them in ``students`` refuses the whole return.
     """
-    from .. import records
-    from ..results import course_database
+    from ..storage import records
+    from ..report.results import course_database
 
     root = Path(root).resolve()
     course.require_assignments(root, [assignment])

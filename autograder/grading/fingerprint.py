@@ -7,16 +7,18 @@ are what a ``why:`` line says changed):
 * ``gradebook copy``: the assignment's notebooks, cells, points and locked/test cell sources as the course
   gradebook holds them (what ``nbgrader autograde`` puts back into every submission: hidden tests, points);
 * ``config``: ``nbgrader_config.py`` (the late policy included) and the overrides that reach grading;
-* ``grading code``: every file of the installed ``autograder`` package that grades (``package_files``);
+* ``grading code``: every file of the installed ``autograder`` package that grades the assignment: the engine
+  and the assignment's own package, not the other assignments' (``package_files``), so editing one
+  assignment's check regrades that assignment only;
 * ``environment``: the Python version and every installed distribution with its version (nbgrader,
   scikit-learn, NumPy, SciPy, pandas, ipykernel, ...: kernels run the same interpreter);
-* ``data``: the sha256 of each data file the notebooks and references read (``DATA_FILES``);
+* ``data``: the sha256 of each data file the assignment declares (``Assignment.data``);
 * ``due date`` and, per submission, ``extension`` and ``submission`` (its own files).
 
 ``grading code``, ``environment`` and ``data`` together are the *engine* (``engine_spec``): what a worker
 runs. Every ``GradeJob`` carries the coordinator's; a worker computes its own and refuses a job whose
 engine differs (``engine_mismatch``), naming the part. The record of a graded submission keeps the
-fingerprint (``autograder.records``); ``batch.plan`` grades again exactly the submissions whose fingerprint
+fingerprint (``autograder.storage.records``); ``batch.plan`` grades again exactly the submissions whose fingerprint
 differs, and ``why_regrade`` names the parts that changed for the run's summary.
 
 Hashing is memoised per file by ``(path, size, mtime_ns)`` in each process, so recomputing the spec for
@@ -46,8 +48,7 @@ ENGINE_PARTS = ("grading code", "environment", "data")
 # files of the package left out of ``grading code``: none but Python's bytecode caches, which Python rebuilds from
 # the .py files that are hashed (and which a running grader writes, so they would move the hash by themselves)
 EXCLUDED = {"__pycache__/": "bytecode cache, rebuilt from the hashed .py files", "*.pyc": "bytecode (same)"}
-# data files the notebooks and the reference answers read, relative to scikit-learn's data home
-DATA_FILES = ("20news-bydate_py3.pkz",)
+ASSIGNMENTS = "assignments"  # the package's folder of assignment packages (autograder.assignments)
 
 
 def tree_hash(files: dict) -> str:
@@ -77,12 +78,18 @@ def package_dir() -> Path:
     return Path(__file__).resolve().parents[1]
 
 
-def package_files(package: Path | None = None) -> dict:
-    """``relative path -> sha256`` of every file of the package folder but ``EXCLUDED``; links by their target."""
+def package_files(package: Path | None = None, assignment: str | None = None) -> dict:
+    """``relative path -> sha256`` of every file of the package folder but ``EXCLUDED``; links by their target.
+
+    ``assignment``: only that one of the assignment packages (``assignments/<name>/``) is walked; None: all.
+    """
     package = Path(package or package_dir())
     files = {}
+    others = package / ASSIGNMENTS
     for folder, dirs, names in os.walk(package):  # never follows a link to a folder
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        if assignment is not None and Path(folder) == others:
+            dirs[:] = [d for d in dirs if d == assignment]
         for name in sorted(names):
             if name.endswith(".pyc"):
                 continue
@@ -99,9 +106,9 @@ def package_files(package: Path | None = None) -> dict:
     return files
 
 
-def grading_code_hash(package: Path | None = None) -> str:
-    """sha256 over every file of the ``autograder`` package (``package_files``)."""
-    return hashlib.sha256(json.dumps(package_files(package), sort_keys=True).encode()).hexdigest()
+def grading_code_hash(package: Path | None = None, assignment: str | None = None) -> str:
+    """sha256 over every file of the ``autograder`` package that grades ``assignment`` (``package_files``)."""
+    return hashlib.sha256(json.dumps(package_files(package, assignment), sort_keys=True).encode()).hexdigest()
 
 
 def installed_distributions() -> dict:
@@ -138,21 +145,31 @@ def environment_hash() -> str:
     return _ENVIRONMENTS[key]
 
 
-def data_hash(home: Path | None = None) -> str:
-    """sha256 over ``name -> sha256`` of each of ``DATA_FILES`` in scikit-learn's data home ("missing" if absent)."""
-    from ..data import data_home
+def data_files(assignment: str | None = None) -> list:
+    """The names of the data files ``assignment`` declares (every registered assignment's when None)."""
+    from .. import assignments
+
+    specs = [assignments.get(assignment)] if assignment is not None else assignments.registered()
+    return sorted({data_file.name for spec in specs for data_file in spec.data})
+
+
+def data_hash(home: Path | None = None, assignment: str | None = None) -> str:
+    """sha256 over ``name -> sha256`` of each of ``data_files(assignment)`` in the data home ("missing" if absent)."""
+    from ..assignments.data import data_home
 
     home = Path(home or data_home())
     found = {}
-    for name in DATA_FILES:
+    for name in data_files(assignment):
         path = home / name
         found[name] = file_hash(path) if path.is_file() else "missing"
     return hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
 
 
-def engine_spec() -> dict:
-    """What grades, as this process would run it: ``grading code``, ``environment`` and ``data`` hashes."""
-    return {"grading code": grading_code_hash(), "environment": environment_hash(), "data": data_hash()}
+def engine_spec(assignment: str | None = None) -> dict:
+    """What grades ``assignment`` (every assignment when None), as this process would run it: ``grading code``,
+    ``environment`` and ``data`` hashes."""
+    return {"grading code": grading_code_hash(assignment=assignment), "environment": environment_hash(),
+            "data": data_hash(assignment=assignment)}
 
 
 def engine_hash(engine: dict) -> str:
@@ -163,21 +180,21 @@ def engine_hash(engine: dict) -> str:
 _STARTED: dict = {}  # the package as this process first saw it: the code it has imported since
 
 
-def engine_mismatch(expected: dict) -> str:
+def engine_mismatch(expected: dict, assignment: str | None = None) -> str:
     """Why this process must not grade a job carrying the coordinator's engine ``expected`` ("" if it may).
 
     The worker's engine is computed from the files it runs; its package must also be the one it loaded (a
     long-lived worker whose files changed under it runs older code than its kernels would).
     """
-    mine = engine_spec()
-    _STARTED.setdefault("grading code", mine["grading code"])
+    mine = engine_spec(assignment)
+    _STARTED.setdefault(assignment, mine["grading code"])
     differ = [part for part in ENGINE_PARTS if expected.get(part) != mine[part]]
     if differ:
         return (f"this worker's {' and '.join(differ)} differ{'s' if len(differ) == 1 else ''} from the coordinator's "
                 f"({', '.join(f'{p}: worker {mine[p][:12]}, coordinator {str(expected.get(p))[:12]}' for p in differ)}): "
                 "install the same autograder package, the same packages and the same data on every worker and the "
                 "coordinator, then restart the workers and grade again")
-    if _STARTED["grading code"] != mine["grading code"]:
+    if _STARTED[assignment] != mine["grading code"]:
         return ("this worker's grading code changed on disk since the worker process started (it would grade with "
                 "code older than its files): restart the workers and grade again")
     return ""

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import preflight, timings, unreadable, worker_gradebook
-from .. import integrity, nbgrader_log, outcomes, scratch
+from .. import integrity, nbgrader_log, scratch
+from ..storage import outcomes
 from .files import read_tree, write_tree
 from .jobs import GradeJob, GradeResult
 from ..preprocessors.grader_fault import REASON_PREFIX, reason_in_log
@@ -54,7 +55,7 @@ PRIVATE_FOLDERS["CourseDirectory.directory_structure"] = "{nbgrader_step}/{stude
 
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
-    from ..reference import cache
+    from . import reference_cache as cache
     from ..preprocessors.grader_fault import with_stop_on_grader_fault
     from ..sandbox import autograde_preprocessors, prepared
 
@@ -67,7 +68,7 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # kernels started ahead, one waiting per worker process (autograder.sandbox.prepared), unless the course says
     if "prepared_kernels" not in config.Sandbox:
         config.Sandbox.prepared_kernels = PREPARED_KERNELS
-    # reference answers computed once per worker process, read-only in every kernel (autograder.reference.cache);
+    # reference answers computed once per worker process, read-only in every kernel (autograder.grading.reference_cache);
     # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
     cached = cache.build(job.assignment, job.engine)
     if cached is not None:
@@ -122,7 +123,7 @@ def _engine_refusal(job: GradeJob) -> str:
 
     if not job.engine:
         return f"{REASON_PREFIX} the job carries no grading engine to check this worker against: grade it with `autograder grade`"
-    why = engine_mismatch(job.engine)
+    why = engine_mismatch(job.engine, job.assignment)
     return f"{REASON_PREFIX} {why}" if why else ""
 
 
@@ -226,7 +227,7 @@ def _autograde(root: Path, job: GradeJob, result: GradeResult, report_dir: Path)
     from nbgrader.coursedir import CourseDirectory
     from sqlalchemy.exc import SAWarning
 
-    from ..extensions import apply_extension
+    from ..policy.extensions import apply_extension
 
     # nbgrader counts lateness from the due date plus the student's extension, kept on the submission row
     apply_extension(f"sqlite:///{root / 'gradebook.db'}", job.course_id, job.assignment, job.student, job.extension_seconds)
@@ -269,7 +270,7 @@ def _feedback(root: Path, job: GradeJob, db_url: str) -> tuple:
     The coordinator keeps this feedback only if the course gradebook ends with the same cell scores.
     """
     from .. import course
-    from ..gradebook import cell_scores
+    from ..storage.gradebook import cell_scores
 
     api = course.nbgrader_api(root, **{"CourseDirectory.db_url": db_url, **PRIVATE_FOLDERS})
     with course.inside(root), warnings.catch_warnings():

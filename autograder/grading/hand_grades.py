@@ -48,7 +48,7 @@ def remember(db_url: str, course_id: str, assignment: str, shown: dict) -> None:
     """Keep ``student -> digest`` of the hand grades each one's feedback now shows, where it changed."""
     from dataclasses import replace
 
-    from .. import records
+    from ..storage import records
 
     for record in records.load(db_url, course_id, assignment):
         if record.student in shown and changed(record, shown[record.student]) and record.content_hash:

@@ -70,7 +70,7 @@ class GradeResult:
     infrastructure: str = ""  # why the grading side failed ("grading infrastructure: ..."): no grade is written
     timings: dict = field(default_factory=dict)  # phase -> seconds (grade_one.PHASES), where the worker's time went
     kernels: list = field(default_factory=list)  # {"pid", "kernel_id", "prepared"} of each kernel that ran a notebook
-    outcomes: list = field(default_factory=list)  # autograder.outcomes.Outcome of each graded test cell
+    outcomes: list = field(default_factory=list)  # autograder.storage.outcomes.Outcome of each graded test cell
     unreadable: dict = field(default_factory=dict)  # notebook name -> what is wrong with the file (grading.unreadable)
 
     @property

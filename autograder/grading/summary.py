@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from ..nbgrader_log import reason
 from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.probe import UNSANDBOXED
-from ..text_table import text_table
+from ..report.text_table import text_table
 from .fingerprint import why_summary
 
 

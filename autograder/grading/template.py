@@ -24,7 +24,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from .. import course
-from ..gradebook_structure import copy_notebooks
+from ..storage.structure import copy_notebooks
 from ..errors import AutograderError
 
 

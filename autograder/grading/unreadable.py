@@ -45,7 +45,7 @@ def _short(error: Exception) -> str:
 
 
 def page(assignment: str, student: str, notebook: str, why: str, points: float = 0.0) -> str:
-    """The HTML of the page (``notebook``: the file's name, e.g. tfidf_distances.ipynb)."""
+    """The HTML of the page (``notebook``: the file's name, e.g. homework.ipynb)."""
     folder = Path(__file__).resolve().parents[1] / "templates"
     environment = Environment(loader=FileSystemLoader(str(folder)), autoescape=True)
     return environment.get_template(TEMPLATE).render(

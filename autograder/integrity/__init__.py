@@ -14,7 +14,7 @@ kernel; ``findings.py`` is what they share.
   answer needs: patching modules or builtins, trace/profile/audit hooks, IPython hooks, frame and
   garbage-collector introspection, dynamic code (exec/eval/__import__), comparison-defining classes,
   process, network and course-file access.
-* ``take_snapshot()`` (run by the grading kernel's extension ``autograder.quiet_kernel`` before any
+* ``take_snapshot()`` (run by the grading kernel's extension ``autograder.kernel.quiet_kernel`` before any
   student cell) remembers the original functions; ``runtime_findings()`` compares the kernel's state with
   it and inspects the user namespace; the audit hook installed with the snapshot records processes
   started, sockets opened and files opened outside the working directory by notebook code.
@@ -23,7 +23,7 @@ Honest code (warnings, prints to stderr, numpy, pandas, scipy, scikit-learn, mat
 """
 
 
-from .findings import RUNTIME_MARKER, Finding, findings_from_outputs
+from ..kernel.findings import RUNTIME_MARKER, Finding, findings_from_outputs
 from .scan import scan_notebook, scan_source
 
 __all__ = ["RUNTIME_MARKER", "Finding", "findings_from_outputs", "scan_notebook", "scan_source", "submission_findings"]

@@ -12,7 +12,7 @@ split, the tables would sit apart from the only code that reads them.
 
 import ast
 
-from .findings import LYING_DUNDERS, Finding, cell_label, cell_text
+from ..kernel.findings import LYING_DUNDERS, Finding, cell_label, cell_text
 
 
 FORBIDDEN_MODULES = {
@@ -272,13 +272,14 @@ class _Scanner(ast.NodeVisitor):
 def _imported_names(trees) -> set:
     names = {"os", "sys", "np", "numpy", "builtins", "math", "pd", "sp", "scipy", "pandas", "plt", "sns",
              "warnings", "sklearn", "io", "pathlib", "shutil", "posix"}
+    submodules = _course_submodules()
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names |= {(a.asname or a.name.split(".")[0]) for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 for alias in node.names:
-                    if alias.name[:1].islower() and "." not in alias.name and alias.name in _SUBMODULES.get(node.module or "", ()):
+                    if alias.name[:1].islower() and "." not in alias.name and alias.name in submodules.get(node.module or "", ()):
                         names.add(alias.asname or alias.name)
     return names
 
@@ -288,11 +289,22 @@ _SUBMODULES = {
     "scipy": ("sparse", "linalg", "stats", "spatial", "special", "optimize"),
     "scipy.sparse": ("linalg", "csgraph"),
     "numpy.testing": (),
-    "autograder": ("checks", "reference", "integrity", "sandbox", "errors"),
-    "autograder.checks": ("common", "tfidf_distances", "artificial_neurons"),
-    "autograder.checks.tfidf_distances": ("tfidf", "classifiers", "distances", "reading"),
-    "autograder.checks.artificial_neurons": ("networks", "activations", "neuron", "forward", "counting"),
+    "autograder": ("assignments", "kernel", "integrity", "sandbox", "errors"),
+    "autograder.kernel": ("answers", "integrity", "reference", "errors", "mistake_tag", "findings", "quiet_kernel"),
 }
+
+
+def _course_submodules() -> dict:
+    """``_SUBMODULES`` with every registered assignment's modules (its package, its checks)."""
+    from ..assignments import registered
+
+    found = dict(_SUBMODULES)
+    specs = registered()
+    found["autograder.assignments"] = tuple(spec.name for spec in specs)
+    for spec in specs:
+        found[spec.package] = ("checks", "reference", "mistakes", "samples")
+        found[f"{spec.package}.checks"] = spec.check_modules()
+    return found
 
 
 def scan_source(source: str, cell: str = "?", modules: set | None = None) -> list:

@@ -2,7 +2,7 @@
 
 For ``nbgrader generate_feedback`` (registered in nbgrader_config.py after ``GetGrades``, ``HideHiddenTests``
 and ``ScrubPaths``), read by the course's feedback template (``autograder/templates/feedback/course_feedback.html.j2``).
-A task is a heading of the notebook with the graded cells under it (``autograder.tasks``); its score is
+A task is a heading of the notebook with the graded cells under it (``autograder.report.tasks``); its score is
 their sum. A failed test's message is the one the student's error output holds (what
 ``autograder.mistakes.cell_mistake`` reads, the mistake tag removed). A hand-graded answer that has no
 score yet (no manual score and no automatic score) is *awaiting grading* (``nbgrader.awaiting`` on the
@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..mistakes import cell_mistake
-from ..tasks import labels
+from ..report.tasks import labels
 
 TOLERANCE = 1e-9
 

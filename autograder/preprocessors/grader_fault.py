@@ -10,7 +10,7 @@ submission (an earlier grade stays as it was), deletes its autograded copy, logs
 from nbgrader's log (``REASON_PREFIX``).
 
 What counts as the grader's fault, in a test cell (a graded cell that is not a solution cell):
-``GradingInfrastructureError`` (raised by the reference computations, ``autograder.reference``), and an
+``GradingInfrastructureError`` (raised by the reference computations, ``autograder.kernel.reference``), and an
 ``ImportError`` of the ``autograder`` package itself or raised inside it (the kernel's extension could not
 load either). A student's own code that fails is not: the checks turn its errors into ``AnswerError``.
 """

@@ -1,11 +1,11 @@
 """The page an instructor opens first after a deadline: ``reports/<assignment>/index.html``.
 
-Headline numbers, then the item analysis (``autograder.item_stats``: per task mean, full marks,
+Headline numbers, then the item analysis (``autograder.report.item_stats``: per task mean, full marks,
 discrimination, the named mistakes ranked), tasks whose test may be wrong pointed out, plots where they
 read faster than numbers, the submissions to review, and every student's scores. Rendered from a
 Jinja2 template (``templates/index.html.j2``, autoescaped). The page is self-contained (plots inlined
 as base64 PNG, no scripts, no network); the PNGs and ``summary.json`` (every number shown) are written
-beside it. Numbers come from the gradebook through ``autograder.results``; the records add status,
+beside it. Numbers come from the gradebook through ``autograder.report.results``; the records add status,
 reasons and time. Flagged and failed submissions are left out of the statistics and counted apart.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from ..item_stats import LOW_DISCRIMINATION, TOLERANCE, counted_students, item_statistics
-from ..results import AssignmentResults, load
+from .item_stats import LOW_DISCRIMINATION, TOLERANCE, counted_students, item_statistics
+from .results import AssignmentResults, load
 from . import plots
 
 ATTENTION = ("flagged", "failed")

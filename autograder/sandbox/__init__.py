@@ -27,7 +27,7 @@ Each kernel's command line is wrapped in ``bwrap``:
   (``unenforced_limits``) and refused under ``Sandbox.require``.
 
 How the kernel ended is kept (``kernel_reports``); ``decide_fate`` (``fate.py``) is the one rule that turns
-the observed facts into one of ``autograder.records.KERNEL_FATES`` and names the cause.
+the observed facts into one of ``autograder.storage.records.KERNEL_FATES`` and names the cause.
 Where bubblewrap is missing grading refuses with ``SandboxUnavailable`` (``Sandbox.require = True``, the
 default); only a course that sets ``Sandbox.require = False`` grades unsandboxed, with a loud warning, and
 each such submission is marked ``graded WITHOUT SANDBOX`` (``probe.UNSANDBOXED``).

@@ -40,6 +40,16 @@ def package_path() -> str:
 # Inside the sandbox the package is bound here, alone, and put first on the kernel's PYTHONPATH: the kernel
 # imports the grader's own copy whatever the environment has installed (editable from another checkout, say).
 PACKAGE_MOUNT = "/opt/autograder-package"
+# The trust boundary: all of the package a grading kernel can import (the rest is the host's engine, masked)
+KERNEL_PARTS = ("__init__.py", "kernel", "assignments")
+
+
+def hidden_package_parts(package: Path) -> list:
+    """What of the package at ``package`` no kernel may see: every entry but ``KERNEL_PARTS`` (the engine), and
+    each assignment's samples (graded answers)."""
+    package = Path(package)
+    hidden = [entry for entry in sorted(package.iterdir()) if entry.name not in KERNEL_PARTS and entry.name != "__pycache__"]
+    return hidden + sorted((package / "assignments").glob("*/samples")) + sorted((package / "assignments").glob("*/samples.py"))
 
 
 def kernel_pythonpath(sandboxed: bool) -> str:
@@ -48,8 +58,8 @@ def kernel_pythonpath(sandboxed: bool) -> str:
 
 
 def data_home() -> str:
-    """scikit-learn's data folder, by its own rule (``autograder.data``; importing scikit-learn here costs ~1.7 s)."""
-    from ..data import data_home as folder
+    """scikit-learn's data folder, by its own rule (``autograder.assignments.data``; importing scikit-learn here costs ~1.7 s)."""
+    from ..assignments.data import data_home as folder
 
     return str(folder().resolve())
 
@@ -225,9 +235,16 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
         args += _open_parents([*binds, mount, scratch, runtime])
     for path in binds:
         args += ["--ro-bind", str(path), str(path)]
-    # the samples are graded answers; masked wherever the package also lies inside a bind (a regular install)
-    args += masks(binds, scratch, [*settings.hidden_paths, str(package / "samples")], course_root)
-    args += ["--ro-bind", str(package), mount, "--tmpfs", f"{mount}/samples"]  # samples: the graded answers
+    # the engine and the samples, masked wherever the package also lies inside a bind (a regular install)
+    hidden = hidden_package_parts(package)
+    args += masks(binds, scratch, [*settings.hidden_paths, *map(str, hidden)], course_root)
+    args += ["--perms", "0755", "--dir", mount]  # the kernel's parts of the package, and nothing else of it
+    for part in KERNEL_PARTS:
+        args += ["--ro-bind", str(package / part), f"{mount}/{part}"]
+    for path in hidden:
+        inside = path.relative_to(package)
+        if inside.parts[0] in KERNEL_PARTS:  # samples: the graded answers
+            args += ["--tmpfs", f"{mount}/{inside}"] if path.is_dir() else ["--ro-bind", "/dev/null", f"{mount}/{inside}"]
     args += ["--bind", str(scratch), str(scratch), "--bind", str(runtime), str(runtime)]
     args += ["--chdir", str(scratch)]
     for name, value in {**kernel_environment(settings, data_folder), **(environment or {})}.items():

@@ -125,7 +125,7 @@ def facts_from_error(error: BaseException | None) -> KernelFacts:
 
 
 def classify_kernel_fate(notebook=None, error: BaseException | None = None, reports=()) -> str:
-    """``"ok"``, ``"timeout"``, ``"died"`` or ``"out of memory"`` (see ``autograder.records.KERNEL_FATES``).
+    """``"ok"``, ``"timeout"``, ``"died"`` or ``"out of memory"`` (see ``autograder.storage.records.KERNEL_FATES``).
 
     ``notebook``: the executed notebook, ``error``: the exception execution raised, if any, ``reports``:
     ``kernel_reports(...)`` of the kernels that ran it. Decided by ``decide_fate``.

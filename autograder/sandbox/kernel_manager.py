@@ -27,7 +27,7 @@ from . import kernel_uid, workfolder
 from .. import scratch
 from .fate import keep_report
 from .limits import kernel_limits
-from ..quiet_kernel import PREIMPORT_ENV
+from ..kernel.quiet_kernel import PREIMPORT_ENV
 from .probe import check_available
 from .settings import Sandbox
 

@@ -2,17 +2,24 @@
 
 from pathlib import Path
 
-from traitlets import Bool, Dict, Integer, List, Unicode
+from traitlets import Bool, Dict, Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 GiB = 1024**3
 MiB = 1024**2
 CPU_GRACE_SECONDS = 5  # hard RLIMIT_CPU after the soft one: the SIGXCPU that ends the kernel comes first
 BWRAP_PACKAGES = ("bubblewrap", "util-linux")  # Debian packages: bwrap, prlimit
-# The course's common imports (both assignments' first cells): what a prepared kernel imports while it waits.
-PREIMPORTS = ("numpy", "pandas", "scipy.sparse", "matplotlib.pyplot", "seaborn", "sklearn.datasets",
-              "sklearn.feature_extraction.text", "sklearn.metrics", "sklearn.metrics.pairwise", "sklearn.model_selection",
-              "sklearn.naive_bayes", "sklearn.svm", "sklearn.neural_network")
+
+
+def course_preimports() -> list:
+    """What a prepared kernel imports while it waits: every assignment's declared ``preimports``, in order."""
+    from ..assignments import registered
+
+    found = []
+    for spec in registered():
+        found += [name for name in spec.preimports if name not in found]
+    return found
+
 
 COURSE_SECRETS = ("source", "solutions", "submitted", "autograded", "feedback", "exchange", "release", ".git")
 
@@ -40,8 +47,12 @@ class Sandbox(Configurable):
                                "`autograder grade` sets 1 unless the course sets it).").tag(config=True)
     prepare_while_running = Bool(True, help="Start the next prepared kernel as soon as a notebook's kernel is ready "
                                  "(it boots while the notebook runs); False: once the notebook is done.").tag(config=True)
-    preimports = List(Unicode(), default_value=list(PREIMPORTS),
-                      help="Modules a prepared kernel imports before its notebook comes.").tag(config=True)
+    preimports = List(Unicode(), help="Modules a prepared kernel imports before its notebook comes (default: what "
+                      "the assignments declare, course_preimports).").tag(config=True)
+
+    @default("preimports")
+    def _default_preimports(self):
+        return course_preimports()
 
 
 def course_secrets(root: Path) -> list:

@@ -5,7 +5,7 @@ every statement is rewritten in a canonical form before it is split into tokens:
 
 * comments and docstrings are gone, and ``ast.unparse`` fixes spacing, line breaks, parentheses and quotes;
 * every name the student binds (variables, functions, parameters, loop variables, ``as`` aliases) becomes
-  ``V``, unless the released notebook uses that name (``ng_tfidf``, ``tfidf_from_counts``: required names
+  ``V``, unless the released notebook uses that name (a function the notebook asks for by name: required names
   carry no evidence of renaming); library names, attributes and keyword arguments stay, so two students
   calling different scikit-learn functions do not look alike;
 * each statement is a unit of its own (a compound statement contributes its header line only), so moving

@@ -1,6 +1,6 @@
 """Independent honest authors of ``artificial_neurons``: grade_id -> the whole cell a student hands in."""
 
-from autograder.samples import artificial_neurons as samples
+from autograder.assignments.artificial_neurons import samples
 
 _MASKS = next(s for s in samples.SAMPLES if s.name == "masks_dot_recursion").cells
 _EXPIT = next(s for s in samples.SAMPLES if s.name == "expit_matmul_loop").cells

@@ -1,6 +1,6 @@
 """Independent honest authors of ``tfidf_distances``: grade_id -> the whole cell a student hands in."""
 
-from autograder.samples import tfidf_distances as samples
+from autograder.assignments.tfidf_distances import samples
 
 _DENSE = next(s for s in samples.SAMPLES if s.name == "dense_loops").cells
 _PANDAS = next(s for s in samples.SAMPLES if s.name == "pandas_and_warnings").cells

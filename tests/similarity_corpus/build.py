@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.samples import Sample, make_submission, solution_source
+from autograder.assignments.samples import Sample, make_submission, solution_source
 from autograder.similarity.code_tokens import names_in
 
 from . import authors_neurons, authors_tfidf, disguise

@@ -57,9 +57,9 @@ def _worker_report() -> dict:
         except metadata.PackageNotFoundError:
             report[package] = None
     try:
-        from ...data import require_newsgroups_cache
+        from ... import assignments
 
-        report["data"] = str(require_newsgroups_cache())
+        report["data"] = [str(path) for spec in assignments.registered() for path in spec.require_data()]
     except AutograderError as error:
         report["data"] = None
         report["data_error"] = str(error)
@@ -104,8 +104,8 @@ def _problems(address: str, report, local: dict, nthreads: int, require_sandbox:
     if report["python"].split(".")[:2] != local["python"].split(".")[:2]:
         problems.append(f"{address}: Python {report['python']} but the coordinator runs {local['python']}: "
                         f"use the same Python minor version (task payloads are pickled)")
-    if not report["data"]:
-        problems.append(f"{address}: {report.get('data_error', '20 Newsgroups data not found')} "
+    if report.get("data_error"):
+        problems.append(f"{address}: {report['data_error']} "
                         f"(set SCIKIT_LEARN_DATA in the environment the worker is started from)")
     if require_sandbox and report.get("sandbox"):
         problems.append(f"{address}: grading needs the sandbox (c.Sandbox.require, on by default / --require-sandbox), "

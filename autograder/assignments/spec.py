@@ -1,0 +1,73 @@
+"""What the engine asks of an assignment, declared in one place: its package's ``ASSIGNMENT``.
+
+An assignment is a package ``autograder/assignments/<name>/`` holding everything of it besides its
+notebooks (``source/<name>/``):
+
+* ``__init__.py``: ``ASSIGNMENT = Assignment(...)``, this spec;
+* ``reference.py``: the reference answer of every graded question (plain functions; may define
+  ``precompute()``/``install(value)`` for answers a grading worker computes once, ``grading.reference_cache``);
+* ``checks/``: what the hidden-test cells import, a module per question, every ``check_*`` re-exported;
+* ``mistakes.py``: ``MISTAKES``, code -> description of each typical mistake a check names;
+* ``samples.py``: ``SAMPLES``, submissions written as changes to the solution, each with its outcome.
+  They are graded answers: the sandbox masks this file from every kernel.
+
+The engine reads only this spec and the modules it names; it names no assignment itself.
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import require_data
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The engine's view of one assignment."""
+
+    name: str
+    title: str = ""
+    mistakes: dict = field(default_factory=dict)  # code -> description (the assignment's mistakes.py)
+    data: tuple = ()  # DataFile(s) its notebooks and references read; none: it grades without data
+    preimports: tuple = ()  # modules its notebooks import first: what a prepared kernel imports while it waits
+    public_test_mistakes: dict = field(default_factory=dict)  # public test message -> mistake code (no tag in release)
+    similarity_corpus: str = ""  # module (in the package) whose ``build(folder)`` writes a similarity corpus
+
+    @property
+    def package(self) -> str:
+        return f"{__package__}.{self.name}"
+
+    @property
+    def folder(self) -> Path:
+        return Path(__file__).resolve().parent / self.name
+
+    @property
+    def registered(self) -> bool:
+        """True when the assignment has its package (an assignment with only source/ gets a blank spec)."""
+        return (self.folder / "__init__.py").is_file()
+
+    def module(self, name: str):
+        """The module ``name`` of the assignment's package (``reference``, ``samples``...), or None."""
+        if not self.registered:
+            return None
+        try:
+            return importlib.import_module(f"{self.package}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"{self.package}.{name}":
+                return None
+            raise
+
+    def samples(self) -> list:
+        """The assignment's sample submissions (``samples.SAMPLES``; none without that module)."""
+        module = self.module("samples")
+        return list(getattr(module, "SAMPLES", []))
+
+    def check_modules(self) -> tuple:
+        """The names of the modules of its ``checks`` package (one per question)."""
+        checks = self.folder / "checks"
+        return tuple(sorted(m.name for m in pkgutil.iter_modules([str(checks)]))) if checks.is_dir() else ()
+
+    def require_data(self) -> list:
+        """The paths of the data it needs; ``DataNotFound`` naming what is missing and how to get it."""
+        return require_data(self.data)

@@ -1,0 +1,51 @@
+"""Reference answers computed once per grading worker and handed to every grading kernel as a file.
+
+Some reference answers are expensive (one assignment's lecture pipeline loads its data and fits its
+classifiers: about 1.5 s, a fifth of a graded notebook). An assignment's reference module may
+define ``precompute()`` (returns a picklable value) and ``install(value)`` (makes the module use it).
+
+* ``build(assignment, engine)``, in the grading worker, outside any kernel: pickles ``precompute()`` once per
+  worker process and grading engine (``fingerprint.engine_spec``: the package's files, the environment and the
+  data), so that a long-lived worker never hands kernels answers computed from older code or data
+  (``None`` when the assignment has nothing to precompute or it cannot be computed). The worker refuses
+  jobs whose engine is not its own and restarts are asked for when its files changed under it
+  (``fingerprint.engine_mismatch``), so the module that computes is the one on disk.
+* The worker writes those bytes to a file outside the kernel's working folder; the sandbox binds it
+  read-only and the kernel finds it in the environment variable ``ENV``.
+* ``autograder.kernel.reference.preload()``, run by the kernel extension ``autograder.kernel.quiet_kernel`` before any student cell,
+  installs the value; without a file (or with one it cannot read) the checks compute the reference
+  themselves, as they always could. The value therefore exists before student code can touch the file,
+  and the checks still compute nothing from a student's objects.
+"""
+
+import functools
+import pickle
+
+from ..assignments import get
+from ..kernel.reference import ENV  # noqa: F401 - the variable the kernel reads the file's path from
+
+
+def _module(assignment: str):
+    return get(assignment).module("reference")
+
+
+def build(assignment: str, engine: dict | None = None) -> bytes | None:
+    """``pickle`` of ``{assignment: precompute()}`` (computed once per process and engine), or ``None``.
+
+    ``engine``: the grading engine the value is for (default: this process's ``engine_spec()``).
+    """
+    from .fingerprint import engine_hash, engine_spec
+
+    return _build(assignment, engine_hash(engine or engine_spec(assignment)))
+
+
+@functools.lru_cache(maxsize=None)
+def _build(assignment: str, engine: str) -> bytes | None:
+    """``build`` for one engine hash: a new engine computes again."""
+    module = _module(assignment)
+    if module is None or not hasattr(module, "precompute"):
+        return None
+    try:
+        return pickle.dumps({assignment: module.precompute()}, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - e.g. the data is missing: the checks will compute and say so
+        return None
