@@ -33,7 +33,7 @@ c.ExchangeFactory.collect = "autograder.grading.safe_collect.SafeCollect"
 # <name>_[late_]<Canvas user id>_<submission id>_<notebook>[-<n>].ipynb; the Canvas user id is the student id.
 c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?[^_/]+_(?:late_)?(?P<student_id>\d+)_\d+_(?P<file_id>\w+?)(?:-\d+)?\.ipynb$"
 
-# Grading kernels: a warning printed by correct code must not zero a test (autograder/quiet_kernel.py).
+# Grading kernels: a warning printed by correct code must not zero a test (autograder/kernel/quiet_kernel.py).
 c.Execute.timeout = 120
 # Output may trail a cell's reply by more than nbclient's 4 s on a loaded machine: wait, don't fail the student.
 c.Execute.iopub_timeout = 60
@@ -45,7 +45,7 @@ c.Execute.extra_arguments = [
     "--HistoryManager.enabled=False",
 ]
 
-# Late submissions (autograder/late.py): nbgrader's AssignLatePenalties calls the course's LatePolicy, in plain
+# Late submissions (autograder/policy/late.py): nbgrader's AssignLatePenalties calls the course's LatePolicy, in plain
 # `nbgrader autograde` and `autograder grade` alike; lateness counts from the due date plus the student's extension.
 from autograder.policy.late import LatePolicy  # noqa: E402
 

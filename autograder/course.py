@@ -212,7 +212,7 @@ def _portable_outputs(notebook: Path) -> None:
 def build(root: Path, names=()) -> list[str]:
     """Regenerate ``release/`` (student version) and ``solutions/`` (executed, no hidden tests) from ``source/``.
 
-    Returns the assignments built. Needs the 20 Newsgroups data, since the solutions are executed.
+    Returns the assignments built. Needs the data the assignments declare, since the solutions are executed.
     """
     from nbgrader.converters import GenerateSolution
     from nbgrader.utils import temp_attrs

@@ -16,8 +16,8 @@ def test_scrub_shortens_grading_machine_paths():
     warning = ("/srv/venv/lib/python3.11/site-packages/sklearn/neural_network/_multilayer_perceptron.py:606: "
                "ConvergenceWarning: Stochastic Optimizer: Maximum iterations (5) reached")
     assert scrub(warning).startswith("sklearn/neural_network/_multilayer_perceptron.py:606: ConvergenceWarning")
-    assert scrub('File "/opt/autograder-package/autograder/checks/common.py", line 3') == \
-        'File "autograder/checks/common.py", line 3'
+    assert scrub('File "/opt/autograder-package/autograder/kernel/answers.py", line 3') == \
+        'File "autograder/kernel/answers.py", line 3'
     assert scrub("wrote /tmp/autograder-grade-x1/course/submitted/ada/a/out.csv") == "wrote out.csv"
     assert scrub("/usr/lib/python3.11/json/decoder.py") == "python3.11/json/decoder.py"
     kept = "see https://scikit-learn.org/stable/modules/x.html, 3/4 of a/b"

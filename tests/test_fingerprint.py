@@ -140,6 +140,27 @@ def test_every_file_of_the_package_moves_the_grading_code_hash(tmp_path):
     assert set(batch.EXCLUDED) == {"__pycache__/", "*.pyc"}
 
 
+def test_an_assignment_s_grading_code_is_the_engine_and_its_own_package_only(tmp_path):
+    """Editing one assignment's check regrades that assignment only; editing the engine regrades every one."""
+    copy = _package_copy(tmp_path)
+    names = sorted(p.name for p in (copy / "assignments").iterdir() if (p / "__init__.py").is_file())
+    assert len(names) >= 2
+    base = {name: batch.grading_code_hash(copy, name) for name in names}
+    for name in names:
+        own = set(batch.package_files(copy, name))
+        assert {f for f in own if f.startswith("assignments/") and f.count("/") > 1} == {
+            f for f in batch.package_files(copy) if f.startswith(f"assignments/{name}/")}, "its own package, whole"
+        check = sorted((copy / "assignments" / name / "checks").glob("*.py"))[-1]
+        original = check.read_bytes()
+        check.write_bytes(original + b"\n")
+        moved = {other for other in names if batch.grading_code_hash(copy, other) != base[other]}
+        check.write_bytes(original)
+        assert moved == {name}, f"editing {check.relative_to(copy)} moved the grading code of {sorted(moved)}"
+    engine_file = copy / "grading" / "grade_one.py"
+    engine_file.write_bytes(engine_file.read_bytes() + b"\n")
+    assert all(batch.grading_code_hash(copy, name) != base[name] for name in names), "the engine grades every assignment"
+
+
 def test_the_data_file_moves_the_data_hash_and_is_hashed_once_per_version(tmp_path, monkeypatch):
     home = tmp_path / "data"
     home.mkdir()
@@ -207,8 +228,8 @@ def _test_cell(*outputs, solution=False):
 def test_grader_faults_are_told_from_student_mistakes():
     infrastructure = ("GradingInfrastructureError", f"{REASON_PREFIX} the reference computation x failed", [])
     missing = ("ModuleNotFoundError", "No module named 'autograder'", [])
-    missing_sub = ("ModuleNotFoundError", "No module named 'autograder.checks'", [])
-    inside = ("ModuleNotFoundError", "No module named 'numpy'", ['File "/opt/autograder-package/autograder/checks/x.py"'])
+    missing_sub = ("ModuleNotFoundError", "No module named 'autograder.assignments.x.checks'", [])
+    inside = ("ModuleNotFoundError", "No module named 'numpy'", ['File "/opt/autograder-package/autograder/assignments/x/checks/x.py"'])
     assert grader_fault(_test_cell(infrastructure)).startswith(f"{REASON_PREFIX} the reference computation x failed")
     for error in (missing, missing_sub, inside):
         reason = grader_fault(_test_cell(error))

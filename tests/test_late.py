@@ -1,4 +1,4 @@
-"""The late policy (autograder/late.py) and extensions (autograder/extensions.py, `autograder extend`).
+"""The late policy (autograder/policy/late.py) and extensions (autograder/policy/extensions.py, `autograder extend`).
 
 Pure tests of the arithmetic first (fast tier). Then the policy through the real tools: one course copy
 graded by `autograder grade`, another by plain `nbgrader autograde`, each with the same five late cases

@@ -75,6 +75,45 @@ def test_no_import_cycle_inside_the_package():
     assert not cycle, "import cycle: " + " -> ".join(cycle)
 
 
+# host-side tools that live beside the assignments (sample submissions: masked from kernels; they build notebooks)
+HOST_TOOLS_IN_ASSIGNMENTS = ("samples", "scaffold")
+
+
+def test_the_kernel_side_imports_nothing_of_the_engine():
+    """What a grading kernel imports (autograder.kernel, the assignment packages) imports only from them: the
+    sandbox binds those folders alone (autograder.sandbox.bwrap.KERNEL_PARTS)."""
+    modules = _modules()
+    kernel_side = ("autograder.kernel", "autograder.assignments")
+    inside = lambda name: name == "autograder" or any(name == k or name.startswith(k + ".") for k in kernel_side)
+    checked, crossing = 0, []
+    for name, path in modules.items():
+        if not any(name == k or name.startswith(k + ".") for k in kernel_side):
+            continue
+        if name.rsplit(".", 1)[-1] in HOST_TOOLS_IN_ASSIGNMENTS:
+            continue
+        checked += 1
+        crossing += [f"{name} -> {target}" for target in _imports(name, path, modules) if not inside(target)]
+    assert checked > 20, "the walk found too few kernel-side modules: it is broken"
+    assert not crossing, "kernel-side modules import the engine: " + ", ".join(crossing)
+
+
+def test_the_engine_names_no_assignment():
+    """Outside autograder/assignments/, no file of the package names an assignment, its data or its modules."""
+    from autograder import assignments
+
+    words = [*assignments.names(), "newsgroup", "20news"]
+    for spec in assignments.registered():
+        words += list(spec.mistakes)  # its mistake codes belong to it too
+    found = []
+    for path in sorted(PACKAGE.rglob("*")):
+        relative = path.relative_to(PACKAGE)
+        if not path.is_file() or relative.parts[0] == "assignments" or "__pycache__" in relative.parts:
+            continue
+        text = path.read_text(errors="replace").lower()
+        found += [f"{relative}: {word}" for word in words if word.lower() in text]
+    assert not found, "engine files that name an assignment's things: " + ", ".join(found)
+
+
 def test_long_modules_say_why():
     long = {name: len(path.read_text().splitlines()) for name, path in _modules().items()
             if len(path.read_text().splitlines()) > MAX_LINES}

@@ -1,14 +1,14 @@
 """Tamper detection: a static scan of a submission's code and runtime checks inside the grading kernel.
 
 Student code runs in the kernel that runs the hidden tests, so it could patch what the tests use
-(``np.allclose``, ``isinstance``, ``autograder.checks``), hook IPython to rewrite outputs, trace the
+(``np.allclose``, ``isinstance``, the checks), hook IPython to rewrite outputs, trace the
 checks' frames to read expected values, hand over objects whose comparisons lie, read course files or
 start processes. The sandbox (``autograder.sandbox``) makes most of it impossible; this module makes
 the attempts visible, so that the grading coordinator marks the submission ``flagged`` and withholds its
 score (``reasons`` = the findings).
 
-Two trust domains, two modules: ``scan.py`` runs on the grading host, ``runtime.py`` inside the student's
-kernel; ``findings.py`` is what they share.
+Two trust domains: ``scan.py`` runs on the grading host, ``autograder.kernel.integrity`` inside the student's
+kernel; ``autograder.kernel.findings`` is what they share.
 
 * ``scan_notebook(nb)`` parses every code cell (IPython syntax included) and reports constructs no honest
   answer needs: patching modules or builtins, trace/profile/audit hooks, IPython hooks, frame and

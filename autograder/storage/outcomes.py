@@ -46,7 +46,7 @@ class Outcome:
     points: float
     max_points: float
     passed: bool
-    mistake: str | None = None  # e.g. "not_normalized", "unrecognized", "error:KeyError"
+    mistake: str | None = None  # e.g. an assignment's code, "unrecognized", "error:KeyError"
     message: str = ""
 
 

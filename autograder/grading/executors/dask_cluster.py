@@ -15,7 +15,7 @@ submission; the scheduler can recompute it if the worker holding it dies.
 Before the first batch, every worker is checked (``check_workers``): the package importable, the worker's
 grading engine the coordinator's (``fingerprint.engine_spec``: every file of the package, Python and every
 installed distribution's version, the data's checksum; a worker whose files changed since it started is
-refused too), the 20 Newsgroups data where ``SCIKIT_LEARN_DATA`` says, bubblewrap
+refused too), the data every assignment declares where ``SCIKIT_LEARN_DATA`` says, bubblewrap
 usable (required with ``c.Sandbox.require``, else warned about once), and one thread per worker process
 (nbgrader changes the working directory while it grades, so two grading threads in one process would
 trip over each other). A worker that fails the check stops the batch with a message naming the fix,
