@@ -76,7 +76,7 @@ def test_no_import_cycle_inside_the_package():
 
 
 # host-side tools that live beside the assignments (sample submissions: masked from kernels; they build notebooks)
-HOST_TOOLS_IN_ASSIGNMENTS = ("samples", "scaffold")
+HOST_TOOLS_IN_ASSIGNMENTS = ("samples", "similarity_authors", "scaffold")
 
 
 def test_the_kernel_side_imports_nothing_of_the_engine():

@@ -8,8 +8,11 @@ notebooks (``source/<name>/``):
   ``precompute()``/``install(value)`` for answers a grading worker computes once, ``grading.reference_cache``);
 * ``checks/``: what the hidden-test cells import, a module per question, every ``check_*`` re-exported;
 * ``mistakes.py``: ``MISTAKES``, code -> description of each typical mistake a check names;
-* ``samples.py``: ``SAMPLES``, submissions written as changes to the solution, each with its outcome.
-  They are graded answers: the sandbox masks this file from every kernel.
+* ``samples.py``: ``SAMPLES``, submissions written as changes to the solution, each with its outcome;
+* ``similarity_authors.py`` (optional, ``similarity_corpus``): ``AUTHORS``, independently written answers of
+  every cell, and ``COPIED_CELL``, from which the test suite builds classes with known copies.
+
+``samples`` and the authors are graded answers (``ANSWER_MODULES``): the sandbox masks them from every kernel.
 
 The engine reads only this spec and the modules it names; it names no assignment itself.
 """
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import require_data
+
+ANSWER_MODULES = ("samples", "similarity_authors")  # modules of a package that hold answers: masked from kernels
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Assignment:
     data: tuple = ()  # DataFile(s) its notebooks and references read; none: it grades without data
     preimports: tuple = ()  # modules its notebooks import first: what a prepared kernel imports while it waits
     public_test_mistakes: dict = field(default_factory=dict)  # public test message -> mistake code (no tag in release)
-    similarity_corpus: str = ""  # module (in the package) whose ``build(folder)`` writes a similarity corpus
+    similarity_corpus: str = ""  # module (in the package) of independent authors' answers, for the similarity tests
 
     @property
     def package(self) -> str:

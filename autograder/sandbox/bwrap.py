@@ -46,10 +46,14 @@ KERNEL_PARTS = ("__init__.py", "kernel", "assignments")
 
 def hidden_package_parts(package: Path) -> list:
     """What of the package at ``package`` no kernel may see: every entry but ``KERNEL_PARTS`` (the engine), and
-    each assignment's samples (graded answers)."""
+    each assignment's answers (its samples and similarity authors: ``ANSWER_MODULES``)."""
     package = Path(package)
     hidden = [entry for entry in sorted(package.iterdir()) if entry.name not in KERNEL_PARTS and entry.name != "__pycache__"]
-    return hidden + sorted((package / "assignments").glob("*/samples")) + sorted((package / "assignments").glob("*/samples.py"))
+    from ..assignments.spec import ANSWER_MODULES
+
+    answers = [path for name in ANSWER_MODULES for pattern in (name, f"{name}.py")
+               for path in (package / "assignments").glob(f"*/{pattern}")]
+    return hidden + sorted(answers)
 
 
 def kernel_pythonpath(sandboxed: bool) -> str:

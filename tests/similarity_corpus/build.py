@@ -15,11 +15,15 @@ import nbformat
 from autograder.assignments.samples import Sample, make_submission, solution_source
 from autograder.similarity.code_tokens import names_in
 
-from . import authors_neurons, authors_tfidf, disguise
+from autograder import assignments
 
-AUTHORS = {"tfidf_distances": authors_tfidf.AUTHORS, "artificial_neurons": authors_neurons.AUTHORS}
+from . import disguise
+
+# every assignment that provides independent authors (its package's ``similarity_authors``)
+CORPUS = {spec.name: spec.module(spec.similarity_corpus) for spec in assignments.registered() if spec.similarity_corpus}
+AUTHORS = {name: module.AUTHORS for name, module in CORPUS.items()}
 # The cell that the "one copied cell" student takes from another student, per assignment.
-COPIED_CELL = {"tfidf_distances": "tfidf_from_counts", "artificial_neurons": "mlp_forward"}
+COPIED_CELL = {name: module.COPIED_CELL for name, module in CORPUS.items()}
 
 
 @dataclass(frozen=True)

@@ -9,5 +9,6 @@ ASSIGNMENT = Assignment(
     name="artificial_neurons",
     title="Artificial neurons and the parameters of a network",
     mistakes=MISTAKES,
+    similarity_corpus="similarity_authors",
     preimports=("numpy", "sklearn.datasets", "sklearn.model_selection", "sklearn.neural_network"),
 )

@@ -20,6 +20,7 @@ ASSIGNMENT = Assignment(
     name="tfidf_distances",
     title="TF-IDF features and distance heatmaps",
     mistakes=MISTAKES,
+    similarity_corpus="similarity_authors",
     data=(NEWSGROUPS,),
     preimports=("numpy", "pandas", "scipy.sparse", "matplotlib.pyplot", "seaborn", "sklearn.datasets",
                 "sklearn.feature_extraction.text", "sklearn.metrics", "sklearn.metrics.pairwise",

@@ -1,6 +1,6 @@
 """Independent honest authors of ``tfidf_distances``: grade_id -> the whole cell a student hands in."""
 
-from autograder.assignments.tfidf_distances import samples
+from . import samples
 
 _DENSE = next(s for s in samples.SAMPLES if s.name == "dense_loops").cells
 _PANDAS = next(s for s in samples.SAMPLES if s.name == "pandas_and_warnings").cells
@@ -169,3 +169,5 @@ OWN = {
 }
 
 AUTHORS = {"solution": None, "loops": LOOPS, "pandas": PANDAS, "own": OWN}
+# the cell that the "one copied cell" student of the corpus takes from another student
+COPIED_CELL = "tfidf_from_counts"

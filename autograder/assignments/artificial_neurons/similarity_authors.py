@@ -1,6 +1,6 @@
 """Independent honest authors of ``artificial_neurons``: grade_id -> the whole cell a student hands in."""
 
-from autograder.assignments.artificial_neurons import samples
+from . import samples
 
 _MASKS = next(s for s in samples.SAMPLES if s.name == "masks_dot_recursion").cells
 _EXPIT = next(s for s in samples.SAMPLES if s.name == "expit_matmul_loop").cells
@@ -134,3 +134,5 @@ OWN = {
 }
 
 AUTHORS = {"solution": None, "masks": MASKS, "expit": EXPIT, "own": OWN}
+# the cell that the "one copied cell" student of the corpus takes from another student
+COPIED_CELL = "mlp_forward"
