@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 import uuid
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -126,6 +127,49 @@ def test_honest_notebook_runs_with_numpy_sklearn_autograder_and_the_newsgroups_c
     posts = int(text.split("posts ")[1].split()[0])
     assert posts > 1000  # the two newsgroups of the training part
     assert "nnz True" in text and "close True" in text and "to stderr" in text
+
+
+def test_the_kernel_sees_the_trust_boundary_and_the_assignments_only(course):
+    """Inside the sandbox the package is its kernel side: the engine cannot be imported, and no answer (samples,
+    similarity authors, their bytecode) can be read, nor a .pyc planted where the checks' bytecode is looked up."""
+    import importlib.util
+    import py_compile
+
+    from autograder import assignments
+
+    name = assignments.names()[0]
+    # a regular install compiles every module (pip does): the answers' bytecode exists on the host
+    answers = [assignments.get(name).folder / f"{module}.py" for module in ("samples", "similarity_authors")]
+    made = [Path(importlib.util.cache_from_source(str(path))) for path in answers]
+    made = [pyc for pyc, path in zip(made, answers) if not pyc.exists() and py_compile.compile(str(path), cfile=str(pyc))]
+    cells = [
+        "import importlib, os, autograder, autograder.assignments as A\n"
+        "print('package', sorted(os.listdir(os.path.dirname(autograder.__file__))))",
+        "for engine in ('autograder.grading', 'autograder.sandbox', 'autograder.cli', 'autograder.storage'):\n"
+        "    try:\n        importlib.import_module(engine); print('imported', engine)\n"
+        "    except ImportError as error:\n        print('refused', engine)",
+        f"spec = A.get({name!r})\nprint('checks', len(spec.check_modules()) > 0, 'samples', len(spec.samples()))\n"
+        f"folder = spec.folder\nprint('sizes', sorted((p.name, p.stat().st_size) for p in folder.glob('*.py') "
+        f"if p.stem in ('samples', 'similarity_authors')))\n"
+        "print('bytecode', [p.name for p in (folder / '__pycache__').glob('*')] if (folder / '__pycache__').exists() else None)",
+        f"try:\n    open(str(spec.folder / '__pycache__' / 'checks.pyc'), 'wb').write(b'x'); print('planted')\n"
+        "except OSError as error:\n    print('not planted', type(error).__name__)",
+    ]
+    try:
+        assert all(Path(importlib.util.cache_from_source(str(path))).exists() for path in answers)
+        notebook, error, reports, fate = execute(cells, course["scratch"], course_root=course["root"])
+    finally:
+        for pyc in made:
+            pyc.unlink()
+    text = output_text(notebook)
+    assert error is None and fate == "ok", text
+    assert "package ['__init__.py', '__pycache__', 'assignments', 'kernel']" in text or \
+        "package ['__init__.py', 'assignments', 'kernel']" in text, text
+    assert text.count("refused autograder.") == 4 and "imported" not in text, text
+    assert "checks True samples 0" in text, text  # the masked samples module is empty
+    assert "('samples.py', 0)" in text and "('similarity_authors.py', 0)" in text, text
+    assert "bytecode []" in text or "bytecode None" in text, text
+    assert "not planted" in text, text
 
 
 def test_memory_hog_is_out_of_memory(course):

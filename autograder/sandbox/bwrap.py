@@ -53,6 +53,8 @@ def hidden_package_parts(package: Path) -> list:
 
     answers = [path for name in ANSWER_MODULES for pattern in (name, f"{name}.py")
                for path in (package / "assignments").glob(f"*/{pattern}")]
+    # the answers' bytecode: the host imports them (tests, the demo), which leaves their .pyc in __pycache__
+    answers += (package / "assignments").glob("*/__pycache__")
     return hidden + sorted(answers)
 
 
@@ -114,8 +116,17 @@ def masks(binds: list, scratch: Path, hidden_paths=(), course_root: Path | None 
         if not path.exists() or _inside(scratch, path):
             continue
         if any(_inside(path, b) for b in binds):
-            args += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
+            args += mask_arguments(path)
     return args
+
+
+def mask_arguments(path: Path, destination: str | None = None) -> list:
+    """bwrap arguments hiding ``path`` at ``destination`` (default: the same place): an empty, read-only tmpfs
+    over a folder (nothing can be planted there either: a forged .pyc, say), /dev/null over a file."""
+    destination = destination or str(path)
+    if Path(path).is_dir():
+        return ["--tmpfs", destination, "--remount-ro", destination]
+    return ["--ro-bind", "/dev/null", destination]
 
 
 SAFE_PATH = "PYTHONSAFEPATH"
@@ -248,7 +259,7 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
     for path in hidden:
         inside = path.relative_to(package)
         if inside.parts[0] in KERNEL_PARTS:  # samples: the graded answers
-            args += ["--tmpfs", f"{mount}/{inside}"] if path.is_dir() else ["--ro-bind", "/dev/null", f"{mount}/{inside}"]
+            args += mask_arguments(path, f"{mount}/{inside}")
     args += ["--bind", str(scratch), str(scratch), "--bind", str(runtime), str(runtime)]
     args += ["--chdir", str(scratch)]
     for name, value in {**kernel_environment(settings, data_folder), **(environment or {})}.items():
