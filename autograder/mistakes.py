@@ -65,6 +65,19 @@ def describe(code: str, assignment: str | None = None) -> str:
     return known.get(code, "a code that no check declares")
 
 
+def public_test_code(message: str) -> str | None:
+    """The code a public test's own message names (an assignment's ``PUBLIC_TEST_MISTAKES``), None if none does.
+
+    Public tests are released to students, so their messages carry no tag: the code is looked up here."""
+    from .assignments import registered
+
+    for spec in registered():
+        code = spec.public_test_mistakes.get(message.strip())
+        if code:
+            return code
+    return None
+
+
 def error_mistake(ename: str, evalue: str) -> tuple:
     """``(code, message)`` of one error output (its ``ename`` and ``evalue``)."""
     message = display_message(evalue)
@@ -73,7 +86,7 @@ def error_mistake(ename: str, evalue: str) -> tuple:
     if ename == KERNEL_DIED:
         return ("not_run" if evalue.startswith(NOT_RUN) else "kernel_died"), message
     if ename in _ASSERTIONS:
-        return split_tag(evalue)[1] or UNRECOGNIZED, message
+        return split_tag(evalue)[1] or public_test_code(message) or UNRECOGNIZED, message
     return f"{ERROR_PREFIX}{ename}", message
 
 

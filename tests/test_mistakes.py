@@ -80,6 +80,13 @@ def test_public_assert_can_name_its_mistake():
     assert mistakes.cell_mistake([raised(AssertionError(message))]) == ("not_elementwise", "relu_activation must work elementwise on arrays")
 
 
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_public_assert_s_untagged_message_is_named_by_its_assignment_s_table(assignment):
+    for message, code in assignments.get(assignment).public_test_mistakes.items():
+        assert mistakes.cell_mistake([raised(AssertionError(message))]) == (code, message)
+    assert mistakes.cell_mistake([raised(AssertionError("some other message"))]) == ("unrecognized", "some other message")
+
+
 def test_student_exceptions_are_named_by_their_class():
     assert mistakes.cell_mistake([raised(NameError("name 'np' is not defined"))]) == ("error:NameError", "name 'np' is not defined")
     # only assertions carry codes: a student's own exception cannot pose as a known mistake
@@ -155,8 +162,28 @@ def raised_codes(path) -> set:
 
 
 def public_test_codes(assignment) -> set:
+    """The codes the public tests' messages name (the assignment's ``PUBLIC_TEST_MISTAKES``), each message checked
+    to be one a public assert of the source notebook really has."""
+    table = assignments.get(assignment).public_test_mistakes
     nb = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", 4)
-    return {code for cell in nb.cells if cell.cell_type == "code" for code in re.findall(r"\[mistake: ([a-z0-9_:]+)\]", cell.source)}
+    messages = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            public = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+            messages |= {node.msg.value for node in ast.walk(ast.parse(public))
+                         if isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant)}
+    assert set(table) <= messages, f"PUBLIC_TEST_MISTAKES names messages no public assert has: {set(table) - messages}"
+    return set(table.values())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_mistake_tag_reaches_students(assignment):
+    """The released notebook (public tests included) and the solutions carry no mistake tag: codes of public
+    asserts live in the assignment's package."""
+    for folder in ("release", "solutions"):
+        text = (REPO / folder / assignment / f"{assignment}.ipynb").read_text()
+        assert "[mistake:" not in text, folder
+    assert "[mistake:" not in (REPO / "source" / assignment / f"{assignment}.ipynb").read_text()
 
 
 PACKAGE = REPO / "autograder"

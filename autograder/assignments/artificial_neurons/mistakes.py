@@ -40,3 +40,18 @@ MISTAKES = {
     "hidden_int_unsupported": "hidden_layer_sizes given as a single int not handled",
     "float_count": "a count returned as a float",
 }
+
+# The public tests' own messages (in the released notebook, which carries no mistake tag): the code each names.
+# A failed public assert whose message is one of these gets that code in the report (autograder.mistakes).
+PUBLIC_TEST_MISTAKES = {
+    "relu_activation must work elementwise on arrays: use np.maximum(0, x), not Python's max(0, x)":
+        "not_elementwise",
+    "artificial_neuron(activation, weights, bias, inputs) raised ValueError for weights (2, 3) and a batch of inputs (5, 2): keep the arguments in this order and compute inputs @ weights, inputs first":
+        "inputs_weights_swapped",
+    "proba_by_hand is 1 - P(class 1), P(class 0): the output neuron's logistic already gives P(class 1), predict_proba's second column":
+        "proba_of_class_0",
+    "count_mlp_params(clf) is 3, its 2 + 1 weights alone: add its 1 + 1 biases, every entry of every array of clf.intercepts_":
+        "biases_not_counted",
+    "mlp_param_formula(2, 1, 1) raised TypeError: hidden_layer_sizes may be a single int (one hidden layer); turn it into a tuple first, (hidden_layer_sizes,)":
+        "hidden_int_unsupported",
+}

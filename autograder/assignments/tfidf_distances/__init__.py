@@ -3,7 +3,7 @@ classifiers and read a euclidean-distance heatmap. Notebook: ``source/tfidf_dist
 
 from ..data import DataFile
 from ..spec import Assignment
-from .mistakes import MISTAKES
+from .mistakes import MISTAKES, PUBLIC_TEST_MISTAKES
 
 NEWSGROUPS = DataFile(
     name="20news-bydate_py3.pkz",
@@ -20,6 +20,7 @@ ASSIGNMENT = Assignment(
     name="tfidf_distances",
     title="TF-IDF features and distance heatmaps",
     mistakes=MISTAKES,
+    public_test_mistakes=PUBLIC_TEST_MISTAKES,
     similarity_corpus="similarity_authors",
     data=(NEWSGROUPS,),
     preimports=("numpy", "pandas", "scipy.sparse", "matplotlib.pyplot", "seaborn", "sklearn.datasets",

@@ -32,3 +32,14 @@ MISTAKES = {
     "less_diverse_category": "the category with the smaller within-category mean distance named",
     "error_order_reversed": "more_common_error given as (predicted, actual) instead of (actual, predicted)",
 }
+
+# The public tests' own messages (in the released notebook, which carries no mistake tag): the code each names.
+# A failed public assert whose message is one of these gets that code in the report (autograder.mistakes).
+PUBLIC_TEST_MISTAKES = {
+    "the all-zero row became NaN: its norm is 0, so leave zero rows at zero instead of dividing by their norm":
+        "zero_row_nan",
+    "the rows sum to 1 (unit L1 norm): divide each row by its L2 norm, the square root of its sum of squares":
+        "l1_normalized",
+    "tfidf rows should have unit L2 norm and all-zero rows stay zero; did you normalize? Divide each nonzero row by its L2 norm":
+        "not_normalized",
+}
