@@ -16,10 +16,10 @@ from autograder.similarity import DEFAULT_THRESHOLD, NOTEBOOK, after_grading, fl
 from autograder.similarity.csv_file import read
 
 from .conftest import REPO
-from .similarity_corpus.build import (Course, Student, Origin, bad_input, copies_class, expectations, mixed_class,
-                                      write_class)
+from .similarity_corpus.build import (AUTHORS, Course, Student, Origin, bad_input, copies_class, expectations,
+                                      mixed_class, write_class)
 
-ASSIGNMENTS = ["tfidf_distances", "artificial_neurons"]
+ASSIGNMENTS = [name for name in course.assignments(REPO) if name in AUTHORS]  # every assignment the corpus covers
 MIN_TOKENS = 30  # c.Similarity.min_tokens's default
 
 
