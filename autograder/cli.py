@@ -34,7 +34,7 @@ def build(assignments):
 @main.command("new")
 @click.argument("assignment")
 def new_(assignment):
-    """Scaffold a new assignment: source/ASSIGNMENT/ (a notebook with one task) and its package in autograder/assignments/."""
+    """Scaffold a new assignment: its source notebook (one task) and its package in autograder/assignments/."""
     from .assignments.scaffold import new
 
     for line in new(_root(), assignment).lines():
