@@ -31,6 +31,16 @@ def build(assignments):
     click.echo(f"built release/ and solutions/ for {', '.join(built)}")
 
 
+@main.command("new")
+@click.argument("assignment")
+def new_(assignment):
+    """Scaffold a new assignment: its source notebook (one task) and its package in autograder/assignments/."""
+    from .assignments.scaffold import new
+
+    for line in new(_root(), assignment).lines():
+        click.echo(line)
+
+
 @main.command("export")
 @click.argument("assignment", required=False)
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")

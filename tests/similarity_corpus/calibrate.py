@@ -16,14 +16,14 @@ from autograder import course
 from autograder.similarity import NOTEBOOK, run
 from autograder.similarity.csv_file import read
 
-from .build import Course, bad_input, copies_class, expectations, mixed_class, write_class
+from .build import AUTHORS, Course, bad_input, copies_class, expectations, mixed_class, write_class
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def build_classes(folder: Path):
     """Yield ``(root, assignment, students)``: one throwaway course per class of the corpus."""
-    for assignment in ("tfidf_distances", "artificial_neurons"):
+    for assignment in AUTHORS:
         for name, make in (("copies", copies_class), ("mixed", mixed_class)):
             root = course.copy_course(REPO, folder / f"{assignment}-{name}")
             corpus = Course.load(root, assignment)
