@@ -7,6 +7,7 @@ the modules it imports (the test suite and ``autograder demo`` import the sample
 """
 
 import compileall
+import subprocess
 import json
 import shutil
 from pathlib import Path
@@ -96,3 +97,63 @@ def test_a_regular_install_shows_the_kernel_no_engine_bytecode_and_no_answers(tm
               and not (Path(f).parts[0] == "__pycache__" and Path(f).name.startswith("__init__."))]
     assert engine == [], "engine files readable in the kernel"
     assert _answer_files(found) == [], "answer modules readable in the kernel"
+
+
+# --- a module the submission ships: the static scan reads notebooks only --------------------------------------
+
+# Replaces every check of the assignment by ``slice`` (it takes one to three arguments of any kind and raises
+# nothing): a hidden test cell's ``from ...checks import check_x; check_x(...)`` then passes whatever the answer.
+# ``slice`` has no ``__code__``: the runtime check of the package's functions (``integrity._foreign``) skips it.
+SLICING_HELPER = """
+import autograder.assignments.{assignment}.checks as _checks
+for _name in list(vars(_checks)):
+    if _name.startswith("check_"):
+        setattr(_checks, _name, slice)
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """One real ``autograder grade`` batch: a mistake, and the same mistake importing a module it ships."""
+    from autograder import course
+    from autograder.assignments.samples import make_submission, samples_for
+    from autograder.integrity import redteam
+    from autograder.storage import records
+
+    from .conftest import checkout_env, checkout_python, course_id, db_url
+    from .test_hostile_files import ASSIGNMENT, MISTAKE, _nb, _state, submit
+
+    root = course.copy_course(REPO, tmp_path_factory.mktemp("round3") / "course")
+    samples = {s.name: s for s in samples_for(ASSIGNMENT)}
+    mistake = make_submission(_nb(root, "source"), _nb(root, "release"), samples[MISTAKE])
+    importing = redteam.make_attack(mistake, redteam.Attack("ships_a_helper", "import helper"))
+    submit(root, "bo", mistake)
+    submit(root, "eve", importing, {"helper.py": SLICING_HELPER.format(assignment=ASSIGNMENT)})
+    run = subprocess.run([*checkout_python(), "-m", "autograder", "grade", ASSIGNMENT], cwd=root, env=checkout_env(),
+                         capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    recs = {r.student: r for r in records.load(db_url(root), course_id(root), ASSIGNMENT)}
+    return {"records": recs, "scores": {s: _state(root, s) for s in recs}}
+
+
+def test_a_shipped_module_that_replaces_the_checks_scores_no_more_than_the_mistake(shipped):
+    """It used to get full marks for a wrong answer, ``graded``, with no reason at all: the notebook's only
+    addition is ``import helper``, and the shipped module is not scanned."""
+    from .test_hostile_files import _auto_total
+
+    wrong, maximum = _auto_total(shipped["scores"]["bo"])
+    assert wrong < maximum
+    record = shipped["records"]["eve"]
+    score, _ = _auto_total(shipped["scores"]["eve"])
+    assert score <= wrong or (record.status == "flagged" and record.withheld), (score, maximum, record.status, record.reasons)
+
+
+def test_an_honest_helper_module_has_no_finding_and_compiled_code_is_named():
+    from autograder.integrity import module_findings
+
+    honest = b"import numpy as np\n\n\ndef mean_of_rows(x):\n    return np.mean(np.asarray(x), axis=1)\n"
+    given = b"import os\nos.system('true')\n"  # shipped by the release itself: the instructor's
+    found = module_findings({"helper.py": honest, "given.py": given, "fast.cpython-311-x86_64-linux-gnu.so": b"\x7fELF",
+                             "__pycache__/helper.cpython-311.pyc": b"\x00"}, trusted=[{"given.py": given}])
+    assert sorted((f.cell, f.kind) for f in found) == [("__pycache__/helper.cpython-311.pyc", "native code"),
+                                                       ("fast.cpython-311-x86_64-linux-gnu.so", "native code")], found
