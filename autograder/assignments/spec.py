@@ -39,6 +39,11 @@ class Assignment:
     public_test_mistakes: dict = field(default_factory=dict)  # public test message -> mistake code (no tag in release)
     similarity_corpus: str = ""  # module (in the package) of independent authors' answers, for the similarity tests
 
+    def __post_init__(self):
+        if self.similarity_corpus and self.similarity_corpus not in ANSWER_MODULES:
+            raise ValueError(f"assignment {self.name}: similarity_corpus {self.similarity_corpus!r} holds answers but is "
+                             f"not one of ANSWER_MODULES {ANSWER_MODULES}, which the sandbox masks from every kernel")
+
     @property
     def package(self) -> str:
         return f"{__package__}.{self.name}"

@@ -45,15 +45,18 @@ KERNEL_PARTS = ("__init__.py", "kernel", "assignments")
 
 
 def hidden_package_parts(package: Path) -> list:
-    """What of the package at ``package`` no kernel may see: every entry but ``KERNEL_PARTS`` (the engine), and
-    each assignment's answers (its samples and similarity authors: ``ANSWER_MODULES``)."""
-    package = Path(package)
-    hidden = [entry for entry in sorted(package.iterdir()) if entry.name not in KERNEL_PARTS and entry.name != "__pycache__"]
+    """What of the package at ``package`` no kernel may see: every entry but ``KERNEL_PARTS`` (the engine, its
+    top-level ``__pycache__`` included: pip byte-compiles a wheel's modules), and each assignment's answers (its
+    samples and similarity authors: ``ANSWER_MODULES``), as source and as bytecode: each assignment's whole
+    ``__pycache__`` (``samples.*.pyc`` holds every sample's code as well as ``samples.py`` does; masked as a
+    folder, a .pyc the host writes after the kernel started stays hidden too)."""
     from ..assignments.spec import ANSWER_MODULES
 
-    answers = [path for name in ANSWER_MODULES for pattern in (name, f"{name}.py")
-               for path in (package / "assignments").glob(f"*/{pattern}")]
-    # the answers' bytecode: the host imports them (tests, the demo), which leaves their .pyc in __pycache__
+    package = Path(package)
+    hidden = [entry for entry in sorted(package.iterdir()) if entry.name not in KERNEL_PARTS]
+    patterns = ("{}", "{}.py", "{}.pyc")
+    answers = [path for name in ANSWER_MODULES for pattern in patterns
+               for path in (package / "assignments").glob("*/" + pattern.format(name))]
     answers += (package / "assignments").glob("*/__pycache__")
     return hidden + sorted(answers)
 
