@@ -155,7 +155,7 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         result.kernel, reasons = submission_fate(autograded, report_dir)
         result.reasons.extend(reasons)
     findings = integrity.submission_findings({**prepared.to_scan, **{k: v for k, v in autograded.items() if k in prepared.to_scan}},
-                                             job.source, job.release, files=job.submission)
+                                             job.source, job.release, files=preflight.kernel_files(job.submission))
     findings += workfolder.planted_findings(report_dir) + refused
     if findings:
         result.withheld = True

@@ -123,6 +123,20 @@ def to_bytes(notebook) -> bytes:
 SHADOWING = re.compile(r"^autograder($|\.)", re.IGNORECASE)
 
 
+def kernel_files(submission: dict) -> dict:
+    """The files of ``submission`` (path -> bytes) that reach the grading kernel: all but the top-level names that
+    would shadow a module of the grading environment, which ``drop_shadowing_files`` removes (never run, never
+    scanned: a ``numpy.py`` costs nothing whatever it holds)."""
+    from ..sandbox import workfolder
+
+    kept = {}
+    for path, data in submission.items():
+        top, _, below = path.partition("/")
+        if not workfolder.shadows(top, bool(below)):
+            kept[path] = data
+    return kept
+
+
 def drop_shadowing_files(submission: dict, folder) -> tuple:
     """Remove from ``folder`` the submitted top-level files and folders that would shadow a module of the grading
     environment; returns ``(findings, notes)``, one reason per removed name.
