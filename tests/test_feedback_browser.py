@@ -88,8 +88,8 @@ def test_math_is_mathml_with_a_size_offline(pages, graded, browser):
     assert not [url for url in found["scripts"] if url.startswith(("http:", "https:"))]
 
 
-@pytest.mark.parametrize("student, name", [("alice", "feedback-hand-graded.png"), ("bob", "feedback-mistakes.png"),
-                                           ("carol", "feedback-blank-failed.png")])
+@pytest.mark.parametrize("student, name", [("alice", "feedback-alice-hand-graded.png"), ("bob", "feedback-bob-mistakes.png"),
+                                           ("carol", "feedback-carol-blank.png")])
 def test_page_fits_the_window(pages, browser, student, name):
     """Nothing runs off to the right of a 1280 px window (the summary, long test messages, code)."""
     browser.get(pages[student].as_uri())
