@@ -47,9 +47,10 @@ def new_(assignment):
 def export_(assignment, db_url):
     """Write grades to exports/: nbgrader's CSV, per-question CSVs, a Canvas import CSV."""
     from .exports import export
+    from .exports.csv_files import kind_of
 
     for path in export(_root(), assignment, db_url=db_url):
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {path}: {kind_of(path)}")
 
 
 @main.command("report")

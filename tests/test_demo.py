@@ -81,7 +81,7 @@ def test_exports_and_reports(ran):
         frame = pd.read_csv(result.root / "exports" / f"{assignment}-questions.csv", dtype={"student": str})
         assert sorted(frame.student) == sorted(ROSTER)
         assert (result.root / "reports" / assignment / "index.html").is_file()
-    canvas = pd.read_csv(result.root / "exports" / "canvas.csv", dtype=str, keep_default_na=False)
+    canvas = pd.read_csv(result.root / "exports" / "all-assignments-canvas.csv", dtype=str, keep_default_na=False)
     assert list(canvas.columns[5:]) == sorted(result.plan)
     table = result.table()
     for student in ROSTER:

@@ -58,8 +58,9 @@ def gradebook_view(graded):
 
 @nbgrader_test
 def test_export_writes_the_four_files(exported, graded):
-    assert set(exported) == {"grades.csv", f"{graded.assignment}-questions.csv", f"{graded.assignment}-mistakes.csv",
-                             "canvas.csv"}
+    """One naming scheme, ``<scope>-<kind>.csv``: every graded assignment's files say so (``all-assignments``)."""
+    assert set(exported) == {"all-assignments-grades.csv", f"{graded.assignment}-questions.csv",
+                             f"{graded.assignment}-mistakes.csv", "all-assignments-canvas.csv"}
     for path in exported.values():
         assert path.stat().st_size > 0
 
@@ -67,7 +68,7 @@ def test_export_writes_the_four_files(exported, graded):
 @nbgrader_test
 def test_nbgrader_csv_is_nbgraders_own(exported, gradebook_view, graded):
     students, max_score, view = gradebook_view
-    frame = pd.read_csv(exported["grades.csv"], dtype={"student_id": str})
+    frame = pd.read_csv(exported["all-assignments-grades.csv"], dtype={"student_id": str})
     assert list(frame.columns[:4]) == ["assignment", "duedate", "timestamp", "student_id"]
     assert sorted(frame.student_id) == students
     for _, row in frame.iterrows():
@@ -144,7 +145,7 @@ def test_late_penalty_and_withheld_columns(exported, graded, gradebook_view):
 @nbgrader_test
 def test_canvas_csv_header_points_and_scores(exported, graded, gradebook_view):
     students, max_score, view = gradebook_view
-    frame = pd.read_csv(exported["canvas.csv"], dtype=str, keep_default_na=False)
+    frame = pd.read_csv(exported["all-assignments-canvas.csv"], dtype=str, keep_default_na=False)
     assert list(frame.columns) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", graded.assignment]
     points = frame.iloc[0]
     assert points.Student.strip() == "Points Possible"
@@ -166,9 +167,10 @@ def test_canvas_csv_header_points_and_scores(exported, graded, gradebook_view):
 @nbgrader_test
 def test_export_one_assignment_and_errors(graded, tmp_path):
     paths = export(graded.root, graded.assignment, db_url=graded.db_url, out_dir=tmp_path)
-    assert [p.name for p in paths] == [
-        f"grades-{graded.assignment}.csv", f"{graded.assignment}-questions.csv", f"{graded.assignment}-mistakes.csv",
-        f"canvas-{graded.assignment}.csv"]
+    assert [p.name for p in paths] == [f"{graded.assignment}-{kind}.csv" for kind in ("grades", "questions", "mistakes", "canvas")]
+    assert not list(tmp_path.glob("all-assignments-*")), "one assignment's files never carry the course-wide name"
+    one = pd.read_csv(paths[0], dtype={"student_id": str})
+    assert set(one.assignment) == {graded.assignment}
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     Gradebook(empty).close()
     with pytest.raises(NoGradesError, match="run autograder grade"):
@@ -182,7 +184,10 @@ def test_cli_export_prints_paths(graded):
         cwd=graded.root, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert str(graded.root / "exports" / "canvas.csv") in result.stdout
+    # each line names the file and says what it is for
+    assert f"wrote {graded.root / 'exports' / 'all-assignments-canvas.csv'}: Canvas gradebook import" in result.stdout
+    assert f"wrote {graded.root / 'exports' / 'all-assignments-grades.csv'}: nbgrader's grades" in result.stdout
+    assert f"wrote {graded.root / 'exports' / (graded.assignment + '-questions.csv')}: per-question" in result.stdout
     missing = subprocess.run(
         [sys.executable, "-c", "from autograder.cli import run; run()", "report", graded.assignment,
          "--db", f"sqlite:///{graded.root / 'nothing.db'}"],
@@ -193,7 +198,8 @@ def test_cli_export_prints_paths(graded):
 
 @nbgrader_test
 @pytest.mark.parametrize("plugin, target", [
-    ("QuestionsExport", "{a}-questions.csv"), ("MistakesExport", "{a}-mistakes.csv"), ("CanvasExport", "canvas.csv")])
+    ("QuestionsExport", "{a}-questions.csv"), ("MistakesExport", "{a}-mistakes.csv"),
+    ("CanvasExport", "all-assignments-canvas.csv")])
 def test_nbgrader_export_plugin_writes_the_same_bytes(exported, graded, tmp_path, plugin, target):
     """Plain `nbgrader export --exporter=...` (a separate process) writes what `autograder export` wrote."""
     name = target.format(a=graded.assignment)
@@ -204,6 +210,22 @@ def test_nbgrader_export_plugin_writes_the_same_bytes(exported, graded, tmp_path
         cwd=graded.root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / name).read_bytes() == exported[name].read_bytes()
+
+
+@nbgrader_test
+def test_nbgrader_canvas_export_names_its_file_by_the_scheme(exported, graded):
+    """Without ``--to``, plain nbgrader's Canvas export names its file as `autograder export` does: the assignment
+    when one is given, ``all-assignments`` otherwise; the same bytes."""
+    for args, name in (([f"--assignment={graded.assignment}"], f"{graded.assignment}-canvas.csv"),
+                       ([], "all-assignments-canvas.csv")):
+        path = graded.root / "exports" / name
+        path.unlink(missing_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "export", "--exporter=autograder.exports.plugins.CanvasExport", *args,
+             f"--CourseDirectory.db_url={graded.db_url}"],
+            cwd=graded.root, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert path.read_bytes() == exported["all-assignments-canvas.csv"].read_bytes(), name  # one assignment graded
 
 
 def _failed_test_cells(graded) -> set:

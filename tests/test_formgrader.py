@@ -248,10 +248,10 @@ def test_exports_carry_the_hand_grade(hand_graded, root):
     questions = pd.read_csv(root / "exports" / f"{ASSIGNMENT}-questions.csv", dtype=str, keep_default_na=False)
     column = next(c for c in questions.columns if c.startswith(f"{WRITTEN} ("))
     assert float(questions.set_index("student").loc["alice", column]) == pytest.approx(HAND)
-    grades = pd.read_csv(root / "exports" / f"grades-{ASSIGNMENT}.csv", dtype={"student_id": str})
+    grades = pd.read_csv(root / "exports" / f"{ASSIGNMENT}-grades.csv", dtype={"student_id": str})
     row = grades[(grades.student_id == "alice") & (grades.assignment == ASSIGNMENT)].iloc[0]
     assert float(row["raw_score"]) == pytest.approx(others + HAND)
-    canvas = pd.read_csv(root / "exports" / f"canvas-{ASSIGNMENT}.csv", dtype=str, keep_default_na=False)
+    canvas = pd.read_csv(root / "exports" / f"{ASSIGNMENT}-canvas.csv", dtype=str, keep_default_na=False)
     column = next(c for c in canvas.columns if c.startswith(ASSIGNMENT))
     alice = canvas[canvas["SIS Login ID"] == "alice"].iloc[0]
     assert float(alice[column]) == pytest.approx(others + HAND - penalty), "the Canvas total includes the hand grade"

@@ -190,3 +190,35 @@ def test_report_links_the_similarity_page_and_lists_its_flagged_pairs(graded, pa
     for pair in result.flagged:
         assert f"{pair.student_a} / {pair.student_b}" in section
         assert all(grade_id in section for grade_id, _ in pair.units)
+
+
+def test_every_students_scores_fit_a_1280_px_window_under_task_headings(page, graded, tmp_path_factory):
+    """The table of every student's scores, in headless Chromium at 1280 px: no column hidden behind a scrollbar,
+    each task's columns headed by the notebook's task name (grade ids at most in a tooltip)."""
+    import nbformat
+
+    from autograder.tasks import labels
+
+    from .browser import chromium, shot
+
+    source = nbformat.read(graded.root / "source" / graded.assignment / f"{graded.assignment}.ipynb", 4)
+    names = labels(source)
+    with chromium(tmp_path_factory.mktemp("report-browser"), 1280, 900) as browser:
+        browser.get(page.as_uri())
+        found = browser.execute_script("""
+            const table = document.querySelector('table.scores');
+            const head = table.querySelector('tr');
+            const columns = [...head.querySelectorAll('th.task')].flatMap(th => Array(th.colSpan).fill(th.innerText.trim()));
+            return {table: [table.scrollWidth, table.parentElement.clientWidth, table.getBoundingClientRect().right],
+                    page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+                    columns: columns, headerText: [...table.querySelectorAll('tr')].slice(0, 2).map(r => r.innerText).join(' '),
+                    rows: table.querySelectorAll('tr.student').length};""")
+        browser.execute_script("document.getElementById('scores').scrollIntoView()")
+        shot(browser, "report-scores-table.png")
+        shot(browser, "report-full.png", full_page=True)
+    scroll, room, right = found["table"]
+    assert scroll <= room and right <= found["page"][1], f"the table is {scroll} px wide in {room} px (right edge {right})"
+    assert found["page"][0] <= found["page"][1], "the page itself has no horizontal scrollbar"
+    assert found["columns"] == [label.heading for label in names.values()], "each task column under its task's name"
+    assert not [gid for gid in names if gid in found["headerText"]], "grade ids are not headings"
+    assert found["rows"] == json.loads((page.parent / "summary.json").read_text())["students"]

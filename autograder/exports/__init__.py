@@ -3,6 +3,8 @@
 Four kinds of file: nbgrader's own CSV (its ``CsvExportPlugin``), and the course's plugins
 (``autograder.exports.plugins``): a per-question CSV and a mistakes CSV per assignment, and a Canvas
 gradebook import CSV. ``nbgrader export --exporter=autograder.exports.plugins.<Name>`` writes the same files.
+One naming scheme (``csv_files.file_name``): ``<assignment>-<kind>.csv``, and ``all-assignments-<kind>.csv`` for
+the files of every graded assignment (``autograder export`` without an assignment).
 """
 
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 from .. import course
 from ..errors import NoGradesError
 from ..report.results import course_database, graded_assignments
+from .csv_files import file_name
 
 
 def run_plugin(root: Path, db_url: str, plugin: str, to: Path, assignments: list[str]) -> Path:
@@ -39,7 +42,9 @@ def nbgrader_csv(root: Path, db_url: str, path: Path, assignments: list[str]) ->
 def export(root, assignment: str | None = None, db_url: str | None = None, out_dir=None) -> list[Path]:
     """Write nbgrader's CSV, the per-question and mistakes CSVs and the Canvas CSV; return their paths.
 
-    All graded assignments of the gradebook by default, or only ``assignment``. Files go to
+    All graded assignments of the gradebook by default (``all-assignments-grades.csv``,
+    ``all-assignments-canvas.csv``, and ``<assignment>-questions.csv``, ``<assignment>-mistakes.csv`` for each), or
+    only ``assignment`` (``<assignment>-grades.csv`` ... ``<assignment>-canvas.csv``). Files go to
     ``<root>/exports/`` unless ``out_dir`` is given.
     """
     root = Path(root).resolve()
@@ -55,12 +60,12 @@ def export(root, assignment: str | None = None, db_url: str | None = None, out_d
             raise NoGradesError(f"no grades in {db_url}: run autograder grade first")
     out = Path(out_dir).resolve() if out_dir else root / "exports"
     out.mkdir(parents=True, exist_ok=True)
-    suffix = f"-{assignment}" if assignment else ""
+    scope = [assignment] if assignment else None  # every graded assignment: all-assignments-<kind>.csv
     plugins = "autograder.exports.plugins."
-    paths = [nbgrader_csv(root, db_url, out / f"grades{suffix}.csv", names)]
+    paths = [nbgrader_csv(root, db_url, out / file_name("grades", scope), names)]
     run_plugin(root, db_url, plugins + "QuestionsExport", out, names)
-    paths += [out / f"{name}-questions.csv" for name in names]
+    paths += [out / file_name("questions", [name]) for name in names]
     run_plugin(root, db_url, plugins + "MistakesExport", out, names)
-    paths += [out / f"{name}-mistakes.csv" for name in names]
-    paths.append(run_plugin(root, db_url, plugins + "CanvasExport", out / f"canvas{suffix}.csv", names))
+    paths += [out / file_name("mistakes", [name]) for name in names]
+    paths.append(run_plugin(root, db_url, plugins + "CanvasExport", out / file_name("canvas", scope), names))
     return paths

@@ -12,6 +12,32 @@ from pathlib import Path
 
 from ..report.results import AssignmentResults
 
+# The one naming scheme of exports/: ``<scope>-<kind>.csv``. The scope is an assignment's name, or ``all-assignments``
+# for a file that covers every graded assignment; the kind says what the file is and where it goes.
+ALL_ASSIGNMENTS = "all-assignments"
+KINDS = {
+    "grades": "nbgrader's grades CSV, a row per student and assignment (for a spreadsheet or a gradebook's import)",
+    "canvas": "Canvas gradebook import (Grades, Import)",
+    "questions": "per-question scores, a row per student (status, reasons, late penalty)",
+    "mistakes": "per-question analysis, a row per failed test cell with its mistake",
+}
+
+
+def file_name(kind: str, assignments=None) -> str:
+    """``<assignment>-<kind>.csv`` for one assignment, ``all-assignments-<kind>.csv`` for every graded one
+    (``assignments`` None or empty); several named assignments are joined with ``+``."""
+    if kind not in KINDS:
+        raise ValueError(f"no export kind {kind!r}: one of {', '.join(KINDS)}")
+    scope = "+".join(assignments) if assignments else ALL_ASSIGNMENTS
+    return f"{scope}-{kind}.csv"
+
+
+def kind_of(path) -> str:
+    """What an exported file is, from its name (``KINDS``); "" for a name outside the scheme."""
+    stem = Path(path).stem
+    return next((text for kind, text in KINDS.items() if stem.endswith(f"-{kind}")), "")
+
+
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "    Points Possible"  # what Canvas's own export writes in the Student column
 MISTAKES_HEADER = ("student", "grade_id", "mistake", "message", "points", "max_points", "notebook", "task", "status")

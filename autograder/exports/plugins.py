@@ -2,14 +2,16 @@
 
     nbgrader export --exporter=autograder.exports.plugins.QuestionsExport [--assignment A] [--to exports]
     nbgrader export --exporter=autograder.exports.plugins.MistakesExport  [--assignment A] [--to exports]
-    nbgrader export --exporter=autograder.exports.plugins.CanvasExport    [--assignment A] [--to exports/canvas.csv]
+    nbgrader export --exporter=autograder.exports.plugins.CanvasExport    [--assignment A] [--to FILE]
 
 Each reads the class through ``autograder.report.results`` (the gradebook nbgrader opened, the records and
 outcomes beside it, the course's source/ for task order and headings) and writes with
 ``autograder.exports.csv_files``; ``autograder export`` runs these same plugins through nbgrader's
 ``ExportApp``, so both commands write the same bytes. ``--assignment`` (repeatable) limits the
 assignments; by default every assignment of the gradebook with a submission. For the questions and
-mistakes exports ``--to`` is a folder (one file per assignment), for Canvas a file.
+mistakes exports ``--to`` is a folder (one file per assignment), for Canvas a file: by default
+``exports/<assignment>-canvas.csv`` for one ``--assignment``, ``exports/all-assignments-canvas.csv`` without one
+(the names ``autograder export`` gives them, ``csv_files.file_name``).
 """
 
 from pathlib import Path
@@ -66,10 +68,9 @@ class MistakesExport(_CourseExport):
 class CanvasExport(_CourseExport):
     """A Canvas gradebook import CSV of the assignments (one column each)."""
 
-    default_to = "exports/canvas.csv"
-
     def export(self, gradebook) -> None:
-        path = self._destination()
+        path = Path(self.to).resolve() if self.to else \
+            Path("exports", csv_files.file_name("canvas", [str(a) for a in self.assignment])).resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
         csv_files.canvas_csv(self._results(gradebook), path)
         self.log.info("Wrote %s", path)

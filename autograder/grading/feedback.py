@@ -5,12 +5,13 @@ hidden, the grading machine's paths shortened, the summary of tasks) and ``Gener
 FeedbackExporter``, which carries the course's feedback template (``TEMPLATE_FILE`` in ``template_basedirs()``,
 built on nbgrader's own ``feedback`` template), so ``nbgrader generate_feedback`` and ``autograder grade`` make
 the same page. The template is the feedback exporter's alone: nbconvert's ``HTMLExporter`` elsewhere (formgrader's
-grading page, ``jupyter nbconvert``) keeps its own.
+grading page, ``jupyter nbconvert``) keeps its own. Math is MathML made with the page (``math_html``; the template
+folder's ``mathjax.html.j2`` leaves MathJax out), so the page reads offline.
 """
 
 from pathlib import Path
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, pass_context
 from nbconvert.exporters import HTMLExporter
 from traitlets.config import Config
 
@@ -85,6 +86,18 @@ class FeedbackExporter(HTMLExporter):
         environment = super()._create_environment()
         environment.bytecode_cache = _COMPILED
         return environment
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """nbconvert's markdown filter (same settings, same parser) with formulas as MathML (``math_html``): the
+        page needs no MathJax, which nbconvert loads from a CDN, and reads offline."""
+        from .math_html import markdown_to_html
+
+        cell = context.get("cell", {})
+        return markdown_to_html(
+            source, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
 
 
 def generate(root: Path, assignment: str, students, db_url: str) -> dict:

@@ -10,12 +10,12 @@ reasons and time. Flagged and failed submissions are left out of the statistics 
 """
 
 import base64
+import itertools
 import json
 import statistics
 from pathlib import Path
 
 import jinja2
-import markupsafe
 
 from .item_stats import LOW_DISCRIMINATION, TOLERANCE, counted_students, item_statistics
 from .results import AssignmentResults, load
@@ -86,7 +86,6 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = lambda v, digits=2: "–" if v is None else f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:g}"
     env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
-    env.filters["breakable"] = lambda text: markupsafe.Markup("_<wbr>").join(markupsafe.escape(part) for part in str(text).split("_"))
     env.filters["data_uri"] = lambda p: "data:image/png;base64," + base64.b64encode(Path(p).read_bytes()).decode()
     return env
 
@@ -95,8 +94,11 @@ def render(results: AssignmentResults, numbers: dict, figures: list, similarity:
     """The HTML page: ``figures`` is ``[(path, caption)]``; ``similarity``: ``{"pairs", "page"}`` of the
     last similarity check (``autograder.similarity``), or None when it never ran."""
     attention = [s for s in results.students if s.status in ATTENTION or s.withheld]
+    # the scores table heads each run of graded cells under one notebook heading with that heading
+    task_groups = [(heading, list(tasks)) for heading, tasks in
+                   itertools.groupby(results.tasks, key=lambda task: task.heading or task.grade_id)]
     return _environment().get_template("index.html.j2").render(
-        results=results, n=numbers, figures=figures, attention=attention,
+        results=results, n=numbers, figures=figures, attention=attention, task_groups=task_groups,
         missing=[s for s in results.students if not s.submitted],
         suspicious=[i for i in numbers["items"] if i["suspicious"]],
         similarity=similarity,
