@@ -197,7 +197,7 @@ def test_every_students_scores_fit_a_1280_px_window_under_task_headings(page, gr
     each task's columns headed by the notebook's task name (grade ids at most in a tooltip)."""
     import nbformat
 
-    from autograder.tasks import labels
+    from autograder.report.tasks import labels
 
     from .browser import chromium, shot
 
