@@ -46,7 +46,7 @@ def autograding(monkeypatch):
 def test_a_shipped_storemagic_never_patches_numpy_before_the_snapshot(tmp_path, autograding):
     (tmp_path / "storemagic.py").write_text(PATCHING_STOREMAGIC)
     cells = ["import numpy\nprint('ALLCLOSE', numpy.allclose(1, 2))",
-             "from autograder.integrity import runtime\nprint('FINDINGS', [str(f) for f in runtime.runtime_findings()])"]
+             "from autograder.kernel import integrity as runtime\nprint('FINDINGS', [str(f) for f in runtime.runtime_findings()])"]
     notebook, error, _, fate = execute(cells, tmp_path)
     text = output_text(notebook)
     assert error is None and fate == "ok", (error, fate)

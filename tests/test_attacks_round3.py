@@ -153,7 +153,15 @@ def test_an_honest_helper_module_has_no_finding_and_compiled_code_is_named():
 
     honest = b"import numpy as np\n\n\ndef mean_of_rows(x):\n    return np.mean(np.asarray(x), axis=1)\n"
     given = b"import os\nos.system('true')\n"  # shipped by the release itself: the instructor's
-    found = module_findings({"helper.py": honest, "given.py": given, "fast.cpython-311-x86_64-linux-gnu.so": b"\x7fELF",
-                             "__pycache__/helper.cpython-311.pyc": b"\x00"}, trusted=[{"given.py": given}])
+    killing = b"import os\nos._exit(0)\n"
+    files = {"helper.py": honest, "given.py": given, "fast.cpython-311-x86_64-linux-gnu.so": b"\x7fELF",
+             "__pycache__/helper.cpython-311.pyc": b"\x00", "unused.py": killing, "numpy.py": killing,
+             "lib/chain.py": b"import deeper\n", "deeper.py": killing}
+    imported = {"helper", "given", "fast", "numpy", "chain"}
+    found = module_findings(files, imported, trusted=[{"given.py": given}], environment={"numpy", "os"})
     assert sorted((f.cell, f.kind) for f in found) == [("__pycache__/helper.cpython-311.pyc", "native code"),
+                                                       ("deeper.py", "process"),
                                                        ("fast.cpython-311-x86_64-linux-gnu.so", "native code")], found
+    # not imported by any notebook (unused.py), an environment module the kernel never loads from the folder
+    # (numpy.py), or the instructor's own file (given.py): no finding; a module imported by a followed one is followed
+    assert module_findings(files, set(), environment={"numpy"}) == []

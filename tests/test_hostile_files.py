@@ -299,7 +299,7 @@ def test_removing_the_import_guard_is_a_runtime_finding(tmp_path):
 
     _sandboxed()
     cells = ["import sys\nsys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'EnvironmentFirst']",
-             "from autograder.integrity import runtime\nprint([str(f) for f in runtime.runtime_findings()])"]
+             "from autograder.kernel import integrity as runtime\nprint([str(f) for f in runtime.runtime_findings()])"]
     notebook, error, _, _ = execute(cells, tmp_path)
     assert "sys.meta_path lost the import finder EnvironmentFirst" in output_text(notebook)
 

@@ -14,9 +14,9 @@ kernel; ``autograder.kernel.findings`` is what they share.
   answer needs: patching modules or builtins, trace/profile/audit hooks, IPython hooks, frame and
   garbage-collector introspection, dynamic code (exec/eval/__import__), comparison-defining classes,
   process, network and course-file access.
-* ``module_findings(files)`` does the same for the Python modules a submission ships beside its notebooks (a
-  notebook's ``import helper`` runs them in the grading kernel), and reports compiled or native modules, which
-  the scan cannot read, as findings themselves.
+* ``module_findings`` does the same for the Python modules a submission ships beside its notebooks that the
+  notebooks import (``modules.py``: a notebook's ``import helper`` runs them in the grading kernel), and reports
+  compiled or native ones, which the scan cannot read, as findings themselves.
 * ``take_snapshot()`` (run by the grading kernel's extension ``autograder.kernel.quiet_kernel`` before any
   student cell) remembers the original functions; ``runtime_findings()`` compares the kernel's state with
   it and inspects the user namespace; the audit hook installed with the snapshot records processes
@@ -27,35 +27,11 @@ Honest code (warnings, prints to stderr, numpy, pandas, scipy, scikit-learn, mat
 
 
 from ..kernel.findings import RUNTIME_MARKER, Finding, findings_from_outputs
+from .modules import module_findings, notebook_imports
 from .scan import scan_notebook, scan_source
 
 __all__ = ["RUNTIME_MARKER", "Finding", "findings_from_outputs", "module_findings", "scan_notebook", "scan_source",
            "submission_findings"]
-
-# files the kernel can import (or load as code) that the scan cannot read: bytecode and native extension modules
-COMPILED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd")
-
-
-def module_findings(files: dict, trusted=()) -> list:
-    """Findings of the Python files a submission ships (``relative path -> bytes``): each ``.py`` file is scanned
-    like a notebook cell (the kernel imports it from the working folder), a compiled or native module is a finding
-    itself; a file equal to the same file of a ``trusted`` tree (the assignment's source and release) is skipped."""
-    findings = []
-    for name, data in sorted(files.items()):
-        if any(tree.get(name) == data for tree in trusted):
-            continue
-        if name.endswith(COMPILED_SUFFIXES) or ".so." in name.rsplit("/", 1)[-1]:
-            findings.append(Finding("native code", name, 0, "ships compiled code, which the grading kernel can import "
-                                    "and the integrity scan cannot read"))
-        elif name.endswith(".py"):
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                findings.append(Finding("unscannable", name, 0, "a Python file that is not UTF-8"))
-                continue
-            findings += scan_source(text, name)
-    return findings
-
 
 def submission_findings(notebooks: dict, source: dict, release: dict, files: dict | None = None) -> list:
     """``notebook: integrity: finding`` lines of a graded submission (``name -> nbformat notebook``): the static
@@ -64,8 +40,10 @@ def submission_findings(notebooks: dict, source: dict, release: dict, files: dic
     ships (``module_findings``)."""
     import nbformat
 
-    lines = [f"{f.cell}: integrity: {f.kind}: " + (f"line {f.line}: " if f.line else "") + f.message
-             for f in module_findings(files or {}, (source, release))]
+    from ..sandbox.workfolder import environment_modules
+
+    shipped = module_findings(files or {}, notebook_imports(notebooks.values()), (source, release), environment_modules())
+    lines = [f"{f.cell}: integrity: {f.kind}: " + (f"line {f.line}: " if f.line else "") + f.message for f in shipped]
     for name, nb in sorted(notebooks.items()):
         trusted = [nbformat.reads(files[name].decode("utf-8"), as_version=4) for files in (source, release) if name in files]
         try:
