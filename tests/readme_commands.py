@@ -1,7 +1,7 @@
 """The command lines README.md shows, read from its text, for tests/test_readme_commands.py.
 
-Three places: its code blocks (every line that starts with a program; a ``# or: ...`` comment is a second
-command), the instructor's table (the spans of its ``command`` column), and inline code in the text (only spans
+Three places: its code blocks (every line that starts with a program, not settings, CSV rows nor what a command
+prints (``mean score: ...``); a ``# or: ...`` comment is a second command), the instructor's table (the spans of its ``command`` column), and inline code in the text (only spans
 that start with ``autograder <verb>`` or ``nbgrader <verb>``: elsewhere inline code names files and settings).
 Each command gets a key (the program and its verb: ``autograder release``, ``nbgrader db assignment add``,
 ``python -m pytest``) and the options it shows (``--duedate``...). Synopses (``autograder release ASSIGNMENT
@@ -18,6 +18,7 @@ PLACEHOLDERS = ("ASSIGNMENT", "A", "<assignment>", "STUDENT", "S", "DIR", "DATE"
 _WORD = re.compile(r"^[A-Za-z][\w.+-]*$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")
 _FLAG = re.compile(r"^(--?[A-Za-z][\w-]*)")
+_OUTPUT = re.compile(r"^[A-Za-z][\w ]*: ")  # a line a command prints ("mean score: ..."), not a command
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def code_blocks(lines: list) -> list:
                 pending += text[:-1] + " "
                 continue
             text, pending = pending + text, ""
-            if text.startswith("#"):
+            if text.startswith("#") or _OUTPUT.match(text):
                 continue
             found += _commands_of_line(text, number, "code")
         else:

@@ -170,6 +170,10 @@ def test_a_submission_failed_before_any_grade_counts_as_failed_everywhere(graded
     cli = cli_numbers(autograder(root, "grade", ASSIGNMENT).stdout)
     autograder(root, "report", ASSIGNMENT)
     numbers = json.loads((root / "reports" / ASSIGNMENT / "summary.json").read_text())
+    html = (root / "reports" / ASSIGNMENT / "index.html").read_text(encoding="utf-8")
+    review = html.split('id="review"', 1)[1].split("</table>", 1)[0]
+    no_submission = html.split("<h2>No submission</h2>", 1)[1].split("</p>", 1)[0]
+    assert "<td>zed</td><td>failed</td>" in review and "zed" not in no_submission and "eve" in no_submission
     assert numbers["failed"] == EXPECTED_GROUPS["failed"] + 1 and numbers["missing"] == EXPECTED_GROUPS["missing"]
     assert cli["mean"] == pytest.approx(numbers["mean"], abs=0.005)
     for key in ("counted", "submitted", "failed", "missing", "withheld"):

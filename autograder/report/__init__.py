@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from ..class_numbers import class_numbers, counted_students
+from ..class_numbers import class_numbers, counted_students, group
 from ..item_stats import LOW_DISCRIMINATION, TOLERANCE, item_statistics
 from ..results import AssignmentResults, load
 from . import plots
@@ -89,7 +89,7 @@ def render(results: AssignmentResults, numbers: dict, figures: list, similarity:
     attention = [s for s in results.students if s.status in ATTENTION or s.withheld]
     return _environment().get_template("index.html.j2").render(
         results=results, n=numbers, figures=figures, attention=attention,
-        missing=[s for s in results.students if not s.submitted],
+        missing=[s for s in results.students if group(s) == "missing"],
         suspicious=[i for i in numbers["items"] if i["suspicious"]],
         similarity=similarity,
     )
