@@ -132,7 +132,10 @@ def handin_csv(readme: Path) -> str:
     lines = readme.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("# handin.csv:"))
     rows = [lines[start].split(":", 1)[1].strip()]
-    rows += [line.strip()[1:].strip() for line in lines[start + 1:] if line.startswith("    #")][: 1]
+    for line in lines[start + 1:]:
+        if not line.startswith("    #"):
+            break
+        rows.append(line.strip()[1:].strip())
     return "\n".join(rows) + "\n"
 
 

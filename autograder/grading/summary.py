@@ -7,11 +7,11 @@ numbers the report shows.
 
 from dataclasses import dataclass, field
 
+from ..class_numbers import class_numbers
+from ..errors import NoGradesError
 from ..nbgrader_log import reason
 from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.probe import UNSANDBOXED
-from ..class_numbers import class_numbers
-from ..errors import NoGradesError
 from ..text_table import text_table
 from .fingerprint import why_summary
 
