@@ -123,8 +123,8 @@ def extend_(assignment, student, days, hours, db_url, new_student):
     else:
         click.echo(f"{student}: no extension on {assignment} (stored), due {granted.duedate:%Y-%m-%d %H:%M:%S} UTC")
     if granted.graded:
-        click.echo(f"{student}'s submission was graded already: `autograder grade {assignment} --student {student} "
-                   "--force` recomputes its late penalty", err=True)
+        click.echo(f"{student}'s submission was graded already: the next `autograder grade {assignment}` grades it again "
+                   "with the new due date (an extension is part of what decides a grade)", err=True)
 
 
 @main.command("collect")

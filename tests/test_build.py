@@ -48,6 +48,7 @@ def test_release_leaves_the_checkout_clean_and_builds_are_byte_identical(tmp_pat
     git(released, "init", "-q")
     git(released, "add", "-A")
     git(released, "commit", "-qm", "the committed course")
+    (tmp_path / "exchange").mkdir()  # release never makes a missing exchange
     autograder(released, "release", "--exchange", str(tmp_path / "exchange"))
     changed = git(released, "status", "--porcelain")
     assert changed == "", f"autograder release changed tracked files:\n{changed}\n{git(released, 'diff')[:6000]}"

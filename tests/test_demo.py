@@ -145,7 +145,8 @@ def test_demo_table_keeps_columns_with_long_names():
 
 
 def test_collect_without_exchange_says_how_to_set_it(tmp_path):
-    """Collecting from a missing exchange names the folder and the setting (release creates it, as nbgrader does)."""
+    """Collecting from a missing exchange names the folder and the setting (release refuses it too:
+    tests/test_readme_commands.py)."""
     missing = tmp_path / "no-exchange"
     with pytest.raises(ExchangeError) as collecting:
         collect(REPO, "tfidf_distances", exchange_root=missing)

@@ -62,6 +62,7 @@ def test_course_folders_follow_the_config(tmp_path):
 def test_every_verb_uses_the_renamed_folders(tmp_path):
     root = renamed_course(tmp_path / "course")
     exchange = tmp_path / "exchange"
+    exchange.mkdir()  # release never makes a missing exchange
     course_id = course.load_config(root).CourseDirectory.course_id
     built = root / "worked" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     built.unlink()

@@ -32,6 +32,7 @@ def test_release_fetch_submit_collect(tmp_path):
     root = course.copy_course(REPO, tmp_path / "course")
     exchange, student = tmp_path / "exchange", tmp_path / "student"
     student.mkdir()
+    exchange.mkdir()  # release never makes a missing exchange
     course_id = course.load_config(root).CourseDirectory.course_id
 
     released = autograder(root, "release", ASSIGNMENT, "--exchange", str(exchange), "--no-build")
@@ -194,6 +195,7 @@ def test_collect_never_follows_what_a_student_left_in_the_inbound_folder(tmp_pat
 
     root = course.copy_course(REPO, tmp_path / "course")
     exchange = tmp_path / "exchange"
+    exchange.mkdir()  # release never makes a missing exchange
     course_id = course.load_config(root).CourseDirectory.course_id
     assert autograder(root, "release", ASSIGNMENT, "--exchange", str(exchange), "--no-build").returncode == 0
     for name in ("ann", "bo"):

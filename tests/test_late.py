@@ -188,6 +188,7 @@ def test_extend_names_the_fix_for_a_missing_due_date_or_assignment(tmp_path):
 @pytest.mark.nbgrader
 def test_release_sets_the_due_date_and_extend_creates_the_student(tmp_path):
     root = course.copy_course(REPO, tmp_path / "course")
+    (tmp_path / "exchange").mkdir()  # release never makes a missing exchange
     released = autograder(root, "release", "artificial_neurons", "--exchange", str(tmp_path / "exchange"),
                           "--no-build", "--duedate", "2026-03-01 13:00:00 +0100")
     assert released.returncode == 0, released.stderr
@@ -302,6 +303,7 @@ def test_results_show_time_late_extension_and_penalty(graded):
 @pytest.mark.nbgrader
 def test_release_stores_a_zoned_due_date_in_utc_says_so_and_stores_nothing_when_it_fails(tmp_path):
     root = course.copy_course(REPO, tmp_path / "course")
+    (tmp_path / "exchange").mkdir()  # release never makes a missing exchange
     exchange = ["--exchange", str(tmp_path / "exchange"), "--no-build"]
 
     def stored():

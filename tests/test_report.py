@@ -2,7 +2,7 @@
 
 The expected numbers are computed here from nbgrader's Gradebook API and the saved SubmissionRecords,
 not from autograder.report.results, then compared with summary.json and with the headline of the HTML page.
-Flagged, failed and withheld submissions are left out of the statistics (and counted). The item
+Flagged, failed and withheld submissions are left out of the statistics (and each counted in one group). The item
 statistics themselves are checked on a hand-computed class in test_item_stats.py.
 """
 
@@ -65,7 +65,7 @@ def expected(graded):
         "left_out": left_out,
         "mean": statistics.fmean(scores.values()),
         "median": statistics.median(scores.values()),
-        "flagged": sum(r.status == "flagged" for r in recs),
+        "flagged": sum(r.status == "flagged" and not r.withheld for r in recs),  # a withheld one is counted apart
         "withheld": sum(r.withheld for r in recs),
         "seconds": {r.student: r.seconds for r in recs},
         "tasks": {gid: statistics.fmean(v) for gid, v in fractions.items()},

@@ -53,6 +53,9 @@ def questions_csv(results: AssignmentResults, path: Path) -> Path:
 
     ``total`` is the raw gradebook score; ``final`` is after nbgrader's late penalty, and is left blank when
     the score is withheld for review (the cell scores are then not final either, as ``withheld`` says).
+    ``status`` and ``withheld`` are what ``autograder.report.class_numbers`` groups a student by: the class's mean
+    (``autograder grade``, the report) is the mean ``total`` of the rows it counts. A submission that failed on
+    the grading side before any grade was written has blank scores (no grade, not a 0).
     A manual cell is blank while it has no score yet (no hand grade, no automatic score); a hand grade is there
     after any regrade.
     """
@@ -62,14 +65,15 @@ def questions_csv(results: AssignmentResults, path: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(header)
         for s in results.students:
-            if s.submitted:
+            ungraded = s.status == "failed" and not s.submitted  # failed on the grading side, nothing in the gradebook
+            if s.submitted or ungraded:
                 cells = [_number(s.cells.get(t.grade_id)) for t in results.tasks]
             else:
                 cells = ["0" for _ in results.tasks]
             writer.writerow([
                 s.student, s.first_name, s.last_name, *cells,
-                _number(s.score), _number(s.max_score), _number(s.late_penalty), _number(s.seconds_late),
-                "" if s.withheld else _number(s.final),
+                "" if ungraded else _number(s.score), _number(s.max_score), _number(s.late_penalty),
+                _number(s.seconds_late), "" if s.withheld or ungraded else _number(s.final),
                 s.status, "withheld" if s.withheld else "", "; ".join(s.reasons),
             ])
     return path
@@ -116,7 +120,8 @@ def canvas_csv(all_results: list[AssignmentResults], path: Path) -> Path:
     An assignment column is headed by its name only, which Canvas imports as a new assignment with the
     points of the Points Possible row (to update an existing Canvas assignment, rename the header to
     Canvas's ``name (canvas id)``). The score is nbgrader's final score after the late penalty; a student
-    without a submission gets 0; a withheld score is left blank (Canvas leaves that grade unchanged).
+    without a submission gets 0; a withheld score, and a submission that failed on the grading side before any
+    grade was written, are left blank (Canvas leaves that grade unchanged).
     """
     students = {}
     for results in all_results:
@@ -130,7 +135,9 @@ def canvas_csv(all_results: list[AssignmentResults], path: Path) -> Path:
             row = canvas_identity(students[sid])
             for results in all_results:
                 s = results.student(sid)
-                if s is None or not s.submitted:
+                if s is not None and s.status == "failed" and not s.submitted:
+                    row.append("")  # handed in, but the grading side failed before any grade: no grade, not a 0
+                elif s is None or not s.submitted:
                     row.append("0")
                 elif s.withheld:
                     row.append("")

@@ -36,7 +36,7 @@ from .feedback import generate as generate_feedback
 from .files import read_tree, remove_tree
 from .jobs import GradeJob, GradeResult
 from .settings import Grading
-from .summary import GradingSummary
+from .summary import GradingSummary, class_figures
 
 
 def _submissions(root: Path, submitted_dir: str, assignment: str) -> dict:
@@ -270,6 +270,7 @@ def finish(batch: Plan) -> GradingSummary:
                                    assignment, student, result.unreadable, points, job.submission)
     summary.graded.sort()
     summary.records = records.load(batch.db_url, coursedir.course_id, assignment)
+    summary.numbers = class_figures(root, assignment, batch.db_url)
     summary.similarity = _similarity(root, assignment)
     return summary
 

@@ -46,15 +46,17 @@ def outbound(root, name: str, exchange_root=None) -> Path:
     return exchange_folder(root, exchange_root) / course_id / "outbound" / name
 
 
-def _require_exchange(root: Path, exchange_root, doing: str) -> None:
+def _require_exchange(root: Path, exchange_root, doing: str, untouched: str = "") -> None:
     """Stop with what to do when the exchange folder is missing (nbgrader would say, to the instructor,
-    "Unwritable directory, please contact your instructor")."""
+    "Unwritable directory, please contact your instructor"; its release_assignment would create the folder, as
+    whoever runs it, with nbgrader's default permissions). ``untouched``: a sentence on what was left as it was."""
     folder = exchange_folder(root, exchange_root)
     if not folder.is_dir():
         raise ExchangeError(
             f"cannot {doing}: the exchange folder {folder} does not exist. It is the folder students fetch from and "
             "submit to (on a JupyterHub, a folder every user can reach). Create it (mkdir -p, writable by the "
-            "students) or name the one in use: --exchange DIR, or c.Exchange.root = \"DIR\" in nbgrader_config.py.")
+            "students) or name the one in use: --exchange DIR, or c.Exchange.root = \"DIR\" in nbgrader_config.py."
+            + (f" {untouched}" if untouched else ""))
 
 
 def release(root, assignments=(), exchange_root=None, force: bool = False, build: bool = True, duedate=None) -> list:
@@ -63,8 +65,9 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
     ``duedate`` (a datetime, or text such as "2026-12-01 23:59:00 UTC"): recorded as each assignment's
     due date in the gradebook, as ``nbgrader db assignment add A --duedate=...`` would, once the assignment
     is released: a release that fails (released before and no ``force``, an exchange that cannot be written)
-    stores no due date. What can be checked first (the date, the assignments, an earlier release) is
-    checked before anything is built, released or stored.
+    stores no due date. What can be checked first (the date, the assignments, the exchange folder, an earlier
+    release) is checked before anything is built, released or stored; a missing exchange folder is never
+    created (nbgrader's ``release_assignment`` would create it).
     """
     from ..policy.extensions import parse_duedate, set_duedate
     from ..report.results import course_database
@@ -72,6 +75,7 @@ def release(root, assignments=(), exchange_root=None, force: bool = False, build
     root = Path(root).resolve()
     when = parse_duedate(duedate) if isinstance(duedate, str) else duedate  # a bad date stops before anything is built
     names = course.require_assignments(root, assignments)
+    _require_exchange(root, exchange_root, f"release {', '.join(names)}", "Nothing was built, released or stored.")
     if not force:
         earlier = [name for name in names if outbound(root, name, exchange_root).exists()]
         if earlier:

@@ -1,7 +1,14 @@
-"""What one ``autograder grade`` run did, as data and as the few lines the command prints."""
+"""What one ``autograder grade`` run did, as data and as the few lines the command prints.
+
+Its first lines are about this run (graded, skipped, why); its ``mean score`` line is about the whole class as the
+gradebook holds it after the run (hand grades included), by ``autograder.report.class_numbers``'s rule, so it shows the
+numbers the report shows.
+"""
 
 from dataclasses import dataclass, field
 
+from ..report.class_numbers import class_numbers
+from ..errors import NoGradesError
 from ..nbgrader_log import reason
 from ..preprocessors.grader_fault import REASON_PREFIX
 from ..sandbox.probe import UNSANDBOXED
@@ -28,6 +35,7 @@ class GradingSummary:
     timings: list = field(default_factory=list)  # per result: GradeResult.timings + "coordinator write", "worker total"
     why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
     untimed: list = field(default_factory=list)  # submissions without a hand-in time while a late policy applies
+    numbers: object = None  # the whole class's ``class_numbers.ClassNumbers`` after the run (None: nothing in the gradebook)
 
     @property
     def infrastructure_failures(self) -> list:
@@ -49,21 +57,14 @@ class GradingSummary:
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r.student in self.graded and r.status == status)
 
-    @property
-    def mean_score(self) -> float | None:
-        scores = [r.score for r in self.records]
-        return sum(scores) / len(scores) if scores else None
-
     def table(self) -> str:
         """A short plain-text summary for the command line."""
-        mean = self.mean_score
-        max_score = max((r.max_score for r in self.records), default=0.0)
         lines = [
             f"{self.assignment}: {len(self.graded)} graded ({self.count('graded')} ok, {self.count('flagged')} flagged, "
             f"{self.count('failed')} failed), {len(self.skipped)} skipped (unchanged)",
             "why: " + why_summary({s: self.why.get(s, "graded") for s in self.graded}, len(self.skipped)),
             *([f"feedback remade after hand grading: {len(self.feedback_remade)}"] if self.feedback_remade else []),
-            "mean score: " + (f"{mean:.2f} / {max_score:g}" if mean is not None else "-"),
+            self.numbers.line() if self.numbers is not None else "mean score: - (nothing of it in the gradebook)",
         ]
         lines += [f"LIMIT NOT APPLIED: {limit}" for limit in self.unenforced_limits]
         unsandboxed = self.unsandboxed
@@ -88,3 +89,15 @@ class GradingSummary:
         if self.similarity:
             lines.append(self.similarity)
         return "\n".join(lines)
+
+
+def class_figures(root, assignment: str, db_url: str):
+    """The class's ``ClassNumbers`` read from the gradebook (``autograder.report.results``, as the report reads it); None when
+    nothing of ``assignment`` is in it (every submission failed on the grading side before any grade)."""
+    from ..report.results import load
+
+    try:
+        results = load(root, assignment, db_url)
+    except NoGradesError:
+        return None
+    return class_numbers(results.students, results.max_score)

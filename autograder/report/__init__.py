@@ -6,18 +6,19 @@ read faster than numbers, the submissions to review, and every student's scores.
 Jinja2 template (``templates/index.html.j2``, autoescaped). The page is self-contained (plots inlined
 as base64 PNG, no scripts, no network); the PNGs and ``summary.json`` (every number shown) are written
 beside it. Numbers come from the gradebook through ``autograder.report.results``; the records add status,
-reasons and time. Flagged and failed submissions are left out of the statistics and counted apart.
+reasons and time. Who counts in the statistics and who is counted apart (flagged, withheld, failed, no
+submission) is ``autograder.report.class_numbers``'s rule, the one ``autograder grade`` prints its mean by.
 """
 
 import base64
 import itertools
 import json
-import statistics
 from pathlib import Path
 
 import jinja2
 
-from .item_stats import LOW_DISCRIMINATION, TOLERANCE, counted_students, item_statistics
+from .class_numbers import class_numbers, counted_students, group
+from .item_stats import LOW_DISCRIMINATION, TOLERANCE, item_statistics
 from .results import AssignmentResults, load
 from . import plots
 
@@ -26,7 +27,7 @@ ATTENTION = ("flagged", "failed")
 
 def _shares(results: AssignmentResults, task) -> dict:
     """Shares of the counted submissions with full marks, partial, zero, or awaiting a grader on ``task``."""
-    values = [s.cells.get(task.grade_id) for s in counted_students(results)]
+    values = [s.cells.get(task.grade_id) for s in counted_students(results.students)]
     n = len(values) or 1
     graded = [v for v in values if v is not None]
     return {
@@ -38,9 +39,9 @@ def _shares(results: AssignmentResults, task) -> dict:
 
 
 def summary(results: AssignmentResults) -> dict:
-    """Every number of the report. ``mean``/``median``: raw gradebook scores of the counted submissions."""
-    counted = counted_students(results)
-    scores = [s.score for s in counted]
+    """Every number of the report: the class's (``class_numbers``: the groups, and the mean and median of the counted
+    submissions' gradebook scores before late penalties), then per task."""
+    counted = counted_students(results.students)
     items = item_statistics(results)
     tasks = {t.grade_id: t for t in results.tasks}
     item_rows = []
@@ -59,16 +60,7 @@ def summary(results: AssignmentResults) -> dict:
     return {
         "assignment": results.assignment,
         "course_id": results.course_id,
-        "max_score": results.max_score,
-        "students": len(results.students),
-        "submitted": len(results.submitted),
-        "counted": items.counted,
-        "missing": len(results.students) - len(results.submitted),
-        "mean": statistics.fmean(scores) if scores else None,
-        "median": statistics.median(scores) if scores else None,
-        "flagged": sum(s.status == "flagged" for s in results.students),
-        "failed": sum(s.status == "failed" for s in results.students),
-        "withheld": sum(s.withheld for s in results.students),
+        **class_numbers(results.students, results.max_score).as_dict(),
         "late": sum(s.seconds_late > 0 for s in results.submitted),
         "scores": {s.student: s.score for s in counted},
         "seconds": {s.student: s.seconds for s in results.students if s.seconds is not None},
@@ -99,7 +91,7 @@ def render(results: AssignmentResults, numbers: dict, figures: list, similarity:
                    itertools.groupby(results.tasks, key=lambda task: task.heading or task.grade_id)]
     return _environment().get_template("index.html.j2").render(
         results=results, n=numbers, figures=figures, attention=attention, task_groups=task_groups,
-        missing=[s for s in results.students if not s.submitted],
+        missing=[s for s in results.students if group(s) == "missing"],
         suspicious=[i for i in numbers["items"] if i["suspicious"]],
         similarity=similarity,
     )

@@ -1,8 +1,9 @@
 """Item analysis of one assignment: per task, how the class did and which mistakes it made. Pure.
 
-Computed from ``autograder.report.results.AssignmentResults`` (no database here). Only submissions graded
-normally count: flagged and failed ones (and withheld scores) are left out and counted separately, as
-are hand-graded cells still waiting for a person. Per task:
+Computed from ``autograder.report.results.AssignmentResults`` (no database here). Only the submissions that
+``autograder.report.class_numbers`` counts (graded normally) are in the statistics: flagged and failed ones and
+withheld scores are left out and counted separately (by that module's rule), as are hand-graded cells
+still waiting for a person. Per task:
 
 - ``mean`` score and ``full_marks`` (share of the counted students with the task's maximum);
 - ``discrimination``: the corrected item–total correlation (PrairieLearn's *discrimination*): Pearson's
@@ -15,6 +16,8 @@ are hand-graded cells still waiting for a person. Per task:
 
 import math
 from dataclasses import dataclass, field
+
+from .class_numbers import class_numbers, counted_students
 
 LOW_DISCRIMINATION = 0.1
 EXAMPLES = 3
@@ -70,22 +73,13 @@ def pearson(xs: list, ys: list) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / math.sqrt(sxx * syy)
 
 
-def counted_students(results) -> list:
-    """The submissions that count: submitted, graded normally, score not withheld."""
-    return [s for s in results.students if s.submitted and s.status == "graded" and not s.withheld]
-
-
 def item_statistics(results) -> ItemReport:
     """Per-task statistics of ``results`` (an ``AssignmentResults``)."""
-    counted = counted_students(results)
-    left_out = [s for s in results.students if s.submitted and s not in counted]
+    counted = counted_students(results.students)
+    numbers = class_numbers(results.students, results.max_score)
     totals = {s.student: sum(v for v in s.cells.values() if v is not None) for s in counted}
-    report = ItemReport(
-        counted=len(counted),
-        flagged=sum(s.status == "flagged" or (s.withheld and s.status != "failed") for s in left_out),
-        failed=sum(s.status == "failed" for s in left_out),
-        tasks=[],
-    )
+    report = ItemReport(counted=numbers.counted, flagged=numbers.flagged + numbers.withheld, failed=numbers.failed,
+                        tasks=[])
     for task in results.tasks:
         stats = TaskStats(task.grade_id, task.label, task.max_score, task.manual)
         scored = [(s, s.cells.get(task.grade_id)) for s in counted]

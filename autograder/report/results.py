@@ -2,8 +2,10 @@
 
 Read from nbgrader's gradebook (scores, late penalties, due dates and extensions, students) and from the autograder's
 ``SubmissionRecord`` table beside it (status, reasons, kernel fate, time, withheld). Every student of the
-gradebook gets a row, those without a submission included (score 0, reason "no submission"). The
-gradebook is the authority on numbers: a record never changes a score, only says how it came about.
+gradebook gets a row, those without a submission included (score 0, reason "no submission"), and so does a
+student whose submission failed on the grading side before any grade of theirs was written (a record only:
+status ``failed``, not submitted). The gradebook is the authority on numbers: a record never changes a score,
+only says how it came about. Who counts in the class's statistics is ``autograder.report.class_numbers``'s rule.
 """
 
 from dataclasses import dataclass, field
@@ -213,16 +215,19 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
             waiting = task is not None and task.manual and bool(unscored)
             cells.setdefault(student, {})[grade_id] = None if waiting else float(score or 0.0)
         results = []
-        for student in sorted(gb.students, key=lambda s: s.id):
+        # a submission that failed on the grading side before any grade was written has a record only
+        roster = {s.id: s for s in gb.students}
+        for sid in sorted(roster.keys() | by_student.keys()):
+            student = roster.get(sid)
             result = StudentResult(
-                student=student.id,
-                first_name=student.first_name or "",
-                last_name=student.last_name or "",
-                email=student.email or "",
-                lms_user_id=student.lms_user_id or "",
+                student=sid,
+                first_name=getattr(student, "first_name", None) or "",
+                last_name=getattr(student, "last_name", None) or "",
+                email=getattr(student, "email", None) or "",
+                lms_user_id=getattr(student, "lms_user_id", None) or "",
                 max_score=float(db_assignment.max_score),
             )
-            submission = submissions.get(student.id)
+            submission = submissions.get(sid)
             if submission is not None:  # the student's due date, even without a submission (an extension given early)
                 result.extension_seconds = float(submission.extension.total_seconds()) if submission.extension else 0.0
                 result.duedate = submission.duedate
@@ -239,15 +244,17 @@ def load(root: Path, assignment: str, db_url: str | None = None) -> AssignmentRe
                 result.status = "graded"
                 if untimed_reason and submission.timestamp is None:
                     result.reasons.append(late.NO_HANDIN_TIME)
-                result.cells = cells.get(student.id, {})
-                result.outcomes = stored_outcomes.get(student.id)
+                result.cells = cells.get(sid, {})
+                result.outcomes = stored_outcomes.get(sid)
                 if result.outcomes is None:  # graded by plain `nbgrader autograde`: read the autograded notebooks
-                    result.outcomes = _recovered_outcomes(autograded(student.id), result.cells, by_task)
+                    result.outcomes = _recovered_outcomes(autograded(sid), result.cells, by_task)
             else:
                 result.reasons = [NO_SUBMISSION]
-            record = by_student.get(student.id)
+            record = by_student.get(sid)
             if record is not None:
-                if submission is not None or record.status == "missing":
+                if submission is None and record.status == "failed":  # handed in, but not graded: not "no submission"
+                    result.reasons = []
+                if submission is not None or record.status in ("missing", "failed"):
                     result.status = record.status
                 result.withheld = bool(record.withheld)
                 result.reasons += [r for r in record.reasons if r not in result.reasons]
