@@ -41,3 +41,52 @@ def params(assignment: str, student: str, course: str, enabled: bool = True) -> 
     if module is None:
         return None
     return spec.variant_params(student, course) if enabled else dict(module.DEFAULTS)
+
+
+def lookup(root, assignment: str, student: str) -> dict:
+    """``{"student", "assignment", "params"}``: ``student``'s variant as the course grades it (its defaults when
+    ``c.Variants.enabled`` is False). An assignment without variants is refused, naming the ones that have them."""
+    from . import course
+    from .assignments import registered
+    from .errors import AutograderError
+
+    root = course.find_root(root)
+    course.require_assignments(root, [assignment])
+    config = course.load_config(root)
+    found = params(assignment, student, config.CourseDirectory.course_id, Variants(config=config).enabled)
+    if found is None:
+        having = [spec.name for spec in registered() if spec.module("variant") is not None]
+        raise AutograderError(f"{assignment} has no variants (no autograder/assignments/{assignment}/variant.py); "
+                              f"the assignments with variants: {', '.join(having) or 'none'}")
+    return {"student": str(student), "assignment": assignment, "params": found}
+
+
+def class_lookup(root, assignment: str, db_url: str | None = None) -> list:
+    """``lookup`` of every student the course knows (its gradebook and the folders of submitted/), sorted by id."""
+    from nbgrader.api import Gradebook
+
+    from . import course
+    from .policy.extensions import roster
+    from .report.results import course_database
+
+    root = course.find_root(root)
+    db_url, course_id = course_database(root, db_url)
+    with Gradebook(db_url, course_id=course_id) as gb:
+        students = sorted(roster(root, gb))
+    return [lookup(root, assignment, student) for student in students]
+
+
+def as_csv(rows: list) -> str:
+    """The rows of ``class_lookup`` as CSV: ``student`` then one column per parameter (lists as JSON)."""
+    import csv
+    import io
+    import json
+
+    names = sorted({name for row in rows for name in row["params"]})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *names])
+    for row in rows:
+        values = [row["params"].get(name, "") for name in names]
+        writer.writerow([row["student"], *(json.dumps(v) if isinstance(v, (list, dict)) else v for v in values)])
+    return out.getvalue()

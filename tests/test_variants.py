@@ -57,3 +57,49 @@ def test_the_course_ships_variants_on():
 def test_an_assignment_without_a_variant_module_has_no_variants():
     assert assignments.Assignment(name="nothing_here").variant_params("s1", "c") is None
     assert variants.params("nothing_here", "s1", "c") is None
+
+
+def _cli(root, *args):
+    import subprocess
+
+    from .conftest import checkout_env, checkout_python
+
+    return subprocess.run([*checkout_python(), "-m", "autograder", *args], cwd=root, env=checkout_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_autograder_variant_prints_one_student_or_the_class(tmp_path):
+    import csv
+    import io
+    import json
+
+    from autograder import course
+
+    root = course.copy_course(REPO, tmp_path / "course")
+    cid = course.load_config(root).CourseDirectory.course_id
+    spec = assignments.get("artificial_neurons")
+    one = _cli(root, "variant", "artificial_neurons", "ana", "--json")
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout) == {"student": "ana", "assignment": "artificial_neurons",
+                                      "params": spec.variant_params("ana", cid)}
+    text = _cli(root, "variant", "artificial_neurons", "ana")
+    assert text.returncode == 0 and f"hidden_4d_2 = {spec.variant_params('ana', cid)['hidden_4d_2']}" in text.stdout
+    for student in ("bo", "ana"):
+        (course.folder(root, "submitted_directory") / student).mkdir(parents=True)
+    every = _cli(root, "variant", "artificial_neurons")
+    assert every.returncode == 0, every.stderr
+    rows = list(csv.DictReader(io.StringIO(every.stdout)))
+    assert [r["student"] for r in rows] == ["ana", "bo"]
+    for row in rows:
+        expected = spec.variant_params(row["student"], cid)
+        assert (int(row["seed"]), json.loads(row["pt"]), int(row["hidden_4d_2"])) == (
+            expected["seed"], expected["pt"], expected["hidden_4d_2"])
+    (root / "source" / "no_variants").mkdir()  # an assignment of the course without a package: no variants
+    (root / "source" / "no_variants" / "no_variants.ipynb").write_text(
+        (root / "source" / "artificial_neurons" / "artificial_neurons.ipynb").read_text())
+    none = _cli(root, "variant", "no_variants", "ana")
+    assert none.returncode != 0 and "no_variants has no variants" in none.stderr + none.stdout
+    with open(root / course.CONFIG_FILE, "a") as config:
+        config.write("\nc.Variants.enabled = False\n")
+    off = _cli(root, "variant", "artificial_neurons", "ana", "--json")
+    assert json.loads(off.stdout)["params"] == spec.module("variant").DEFAULTS
