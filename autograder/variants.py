@@ -6,6 +6,8 @@ notebook computes the student's variant in a locked cell; the grading kernel rec
 student, whom it is told through its environment (``kernel_environment``).
 """
 
+import re
+
 from traitlets import Bool
 from traitlets.config import Configurable
 
@@ -90,3 +92,36 @@ def as_csv(rows: list) -> str:
         values = [row["params"].get(name, "") for name in names]
         writer.writerow([row["student"], *(json.dumps(v) if isinstance(v, (list, dict)) else v for v in values)])
     return out.getvalue()
+
+
+VARIANT_CELL = "variant"  # the grade_id of a notebook's locked cell that computes and prints the student's variant
+_RAN_UNDER = re.compile(r"^student id: (?P<id>.+?)\s*$", re.MULTILINE)
+_NO_ID = "none (the default variant)"
+
+
+def ran_under(notebook) -> str | None:
+    """The student id the notebook's own variant cell printed when the student ran it (None: not run, no id)."""
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != VARIANT_CELL:
+            continue
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            found = _RAN_UNDER.search(text if isinstance(text, str) else "".join(text))
+            if found and found.group("id") != _NO_ID:
+                return found.group("id")
+    return None
+
+
+def foreign_variant_reasons(config, notebooks: dict, student: str) -> list:
+    """A review reason for each notebook (name -> nbformat notebook) whose variant cell ran under another id
+    than ``student``'s, the gradebook's (none when ``c.Variants.enabled`` is False)."""
+    if not Variants(config=config).enabled:
+        return []
+    reasons = []
+    for name, notebook in sorted(notebooks.items()):
+        other = ran_under(notebook)
+        if other is not None and other != str(student):
+            reasons.append(f"{name} was run under the variant of student id {other!r}, not of its gradebook id "
+                           f"{str(student)!r}: it is graded with {str(student)!r}'s variant, so answers computed for "
+                           f"{other!r}'s lose their points; check whether the work was copied or the id mistyped")
+    return reasons

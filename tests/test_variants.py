@@ -103,3 +103,20 @@ def test_autograder_variant_prints_one_student_or_the_class(tmp_path):
         config.write("\nc.Variants.enabled = False\n")
     off = _cli(root, "variant", "artificial_neurons", "ana", "--json")
     assert json.loads(off.stdout)["params"] == spec.module("variant").DEFAULTS
+
+
+def test_the_id_a_notebook_ran_under_is_read_from_its_variant_cell():
+    released = nbformat.read(REPO / "release" / "artificial_neurons" / "artificial_neurons.ipynb", 4)
+    cell = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id") == variants.VARIANT_CELL)
+    assert variants.ran_under(released) is None  # never run
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="student id: none (the default variant)\n")]
+    assert variants.ran_under(released) is None
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="student id: friend 7\nyour variant: ...\n")]
+    assert variants.ran_under(released) == "friend 7"
+    config = Config()
+    config.Variants.enabled = True
+    [reason] = variants.foreign_variant_reasons(config, {"a.ipynb": released}, "ana")
+    assert "'friend 7'" in reason and "'ana'" in reason
+    assert variants.foreign_variant_reasons(config, {"a.ipynb": released}, "friend 7") == []
+    config.Variants.enabled = False
+    assert variants.foreign_variant_reasons(config, {"a.ipynb": released}, "ana") == []
