@@ -77,3 +77,7 @@ c.GenerateFeedback.preprocessors = course_feedback.preprocessors()
 c.GenerateFeedback.exporter_class = course_feedback.FeedbackExporter
 
 # c.Similarity.threshold = 0.55  # similarity detection (README, "Similarity: copied work"); enabled, min_tokens, report_floor
+
+# Per-student variants (README, "Variants"): each student their own parameters in the assignments that declare them
+# (autograder/assignments/<name>/variant.py); False gives every student the notebook's default values.
+c.Variants.enabled = True

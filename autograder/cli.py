@@ -197,6 +197,27 @@ def return_(assignment, exchange_root, students):
         click.echo(f"no feedback for {student}: {why}", err=True)
 
 
+@main.command("variant")
+@click.argument("assignment")
+@click.argument("student", required=False)
+@click.option("--json", "as_json", is_flag=True, help='one student: {"student": ..., "assignment": ..., "params": {...}}')
+@click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
+def variant_(assignment, student, as_json, db_url):
+    """STUDENT's variant of ASSIGNMENT (its parameters); every student of the course as CSV without STUDENT."""
+    import json
+
+    from . import variants
+
+    if student is None:
+        click.echo(variants.as_csv(variants.class_lookup(_root(), assignment, db_url=db_url)), nl=False)
+        return
+    found = variants.lookup(_root(), assignment, student)
+    if as_json:
+        click.echo(json.dumps(found, sort_keys=True))
+    else:
+        click.echo(f"{student}, {assignment}: " + ", ".join(f"{k} = {v}" for k, v in sorted(found["params"].items())))
+
+
 @main.command("similarity")
 @click.argument("assignment")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,

@@ -238,7 +238,7 @@ def test_the_modules_stay_pure(module, allowed):
 # --- public asserts that name their mistake ------------------------------------------------------------
 
 # the notebook's cells a test cell's public asserts need (fast ones: no data, one tiny network)
-SETUP_CELLS = {"tfidf_distances": ("imports",), "artificial_neurons": ("imports", "networks_2d")}
+SETUP_CELLS = {"tfidf_distances": ("imports",), "artificial_neurons": ("imports", "variant", "networks_2d")}
 _TFIDF_COUNTS = "def tfidf_from_counts(counts):\n    counts = np.asarray(sp.csr_matrix(counts).toarray(), dtype=float)\n"
 _IDF = "    n = counts.shape[0]\n    rows = counts * (np.log((1 + n) / (1 + (counts > 0).sum(axis=0))) + 1)\n"
 

@@ -9,6 +9,9 @@ notebooks (``source/<name>/``):
 * ``checks/``: what the hidden-test cells import, a module per question, every ``check_*`` re-exported;
 * ``mistakes.py``: ``MISTAKES``, code -> description of each typical mistake a check names;
 * ``samples.py``: ``SAMPLES``, submissions written as changes to the solution, each with its outcome;
+* ``variant.py`` (optional): per-student variants, ``params(student, course, version) -> dict`` (pure stdlib,
+  a stable hash) and ``DEFAULTS`` (the notebook's values without variants); ``variant_version`` is the version
+  the hash takes (a new version gives every student a new variant);
 * ``similarity_authors.py`` (optional, ``similarity_corpus``): ``AUTHORS``, independently written answers of
   every cell, and ``COPIED_CELL``, from which the test suite builds classes with known copies.
 
@@ -38,6 +41,7 @@ class Assignment:
     preimports: tuple = ()  # modules its notebooks import first: what a prepared kernel imports while it waits
     public_test_mistakes: dict = field(default_factory=dict)  # public test message -> mistake code (no tag in release)
     similarity_corpus: str = ""  # module (in the package) of independent authors' answers, for the similarity tests
+    variant_version: int = 1  # the version of its variants (``variant.py``), part of every student's hash
 
     def __post_init__(self):
         if self.similarity_corpus and self.similarity_corpus not in ANSWER_MODULES:
@@ -67,6 +71,11 @@ class Assignment:
             if error.name == f"{self.package}.{name}":
                 return None
             raise
+
+    def variant_params(self, student: str, course: str) -> dict | None:
+        """``student``'s variant parameters in ``course`` (``variant.params``); None without ``variant.py``."""
+        module = self.module("variant")
+        return None if module is None else module.params(str(student), str(course), self.variant_version)
 
     def samples(self) -> list:
         """The assignment's sample submissions (``samples.SAMPLES``; none without that module)."""

@@ -143,6 +143,7 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     report_dir = root.parent / "kernel-reports"
     submitted = _lay_out(root, job)
     prepared = _preflight(db_url, job, result, submitted)
+    result.reasons.extend(_foreign_variants(root, job, prepared))
     failed = not prepared.readable or not _autograde(root, job, result, report_dir)
     if result.infrastructure:  # the grader's fault: no grade, no feedback; the coordinator keeps the earlier grade
         result.status, result.kernel = "failed", "not run"
@@ -175,6 +176,13 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         begun = time.monotonic()
         result.feedback, result.feedback_scores = _feedback(root, job, db_url)
         result.timings["feedback"] = time.monotonic() - begun
+
+
+def _foreign_variants(root: Path, job: GradeJob, prepared: _Prepared) -> list:
+    """A review reason per notebook that its student ran under another id's variant (``autograder.variants``)."""
+    from .. import course, variants
+
+    return variants.foreign_variant_reasons(course.load_config(root), prepared.to_scan, job.student)
 
 
 def _lay_out(root: Path, job: GradeJob) -> Path:

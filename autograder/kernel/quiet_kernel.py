@@ -110,6 +110,7 @@ def _prepare(ipython) -> None:
     from autograder.kernel import integrity as runtime
     from autograder.kernel import answers as common  # noqa: F401 - imported now, before student code can patch NumPy
     from autograder.kernel import reference
+    from autograder.kernel import variant  # noqa: F401 - reads whom the kernel grades before any student cell runs
 
     reference.preload()
 

@@ -8,6 +8,8 @@ from nbgrader.preprocessors import Execute
 
 from . import prepared, workfolder
 from ..errors import GradingInfrastructureError
+from ..kernel.variant import STUDENT_ENV
+from ..variants import Variants, kernel_environment
 from .fate import did_not_start
 from .kernel_manager import SandboxedKernelManager
 from .settings import Sandbox
@@ -28,6 +30,9 @@ class SandboxedExecute(Execute):
     ``GradingInfrastructureError`` naming the cause (``fate.did_not_start``): no cell of the submission ran,
     so it is the grading side's failure and nbgrader saves no grade. A kernel that was ready and then died
     is the submission's (``grading_execute``).
+    Every kernel it starts is told whom it grades (``autograder.variants.kernel_environment``: the student id of
+    nbgrader's ``resources``, whether variants are on, the course id); with variants on, a notebook of a known
+    student never takes a prepared kernel (started before its student was known).
     In nbgrader's autograde step (``NBGRADER_EXECUTION=autograde``) the notebook's folder holds what the student
     submitted beside it: before the kernel starts, what would shadow a module of the grading environment is
     removed (``workfolder.drop_shadowing``, logged); once the kernel is gone its manager sweeps the folder the
@@ -43,12 +48,22 @@ class SandboxedExecute(Execute):
             return None
         return prepared.POOL
 
+    def _student(self) -> str | None:
+        """The gradebook id of the student whose notebook this is (nbgrader's ``resources``), or None."""
+        return ((getattr(self, "resources", None) or {}).get("nbgrader") or {}).get("student") or None
+
+    def _grading_environment(self) -> dict:
+        """What the kernel is told of whom it grades (``autograder.variants``)."""
+        return kernel_environment(self.config, self._student())
+
     def _autograding(self) -> bool:
         return os.environ.get("NBGRADER_EXECUTION") == "autograde"
 
     def create_kernel_manager(self):
         self._manager = None
         manager = self._create_kernel_manager()
+        if isinstance(manager, SandboxedKernelManager) and manager._prepared is None:
+            manager.grading_environment = self._grading_environment()
         if self._autograding() and self.kernel_manager_class is SandboxedKernelManager:
             manager.sweep_folder = True
         self._manager = manager
@@ -56,6 +71,8 @@ class SandboxedExecute(Execute):
 
     def _create_kernel_manager(self):
         pool = self._pool()
+        if pool is not None and self._grading_environment().get(STUDENT_ENV) and Variants(config=self.config).enabled:
+            pool = None  # a prepared kernel was started before its student was known: it cannot grade a variant
         if pool is not None:
             if not self.kernel_name:
                 self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or ""

@@ -58,6 +58,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._own_folder = None  # a prepared kernel's working folder (made, then removed, by this manager)
         self.launch_arguments = None  # extra_arguments of the kernel command (a prepared kernel must match)
         self.sweep_folder = False  # sweep its folder once it is gone (autograde: SandboxedExecute; prepared: its own)
+        self.grading_environment = {}  # whom the kernel grades (autograder.variants.kernel_environment; SandboxedExecute)
 
     # preparing ahead (prepared.py)
 
@@ -164,10 +165,12 @@ class SandboxedKernelManager(AsyncKernelManager):
                           environment=self._preimport_environment())
 
     def _preimport_environment(self) -> dict:
-        """What the kernel extension imports before the snapshot (``quiet_kernel``): prepared kernels only."""
-        if self._prepared is None or not self.sandbox.preimports:
-            return {}
-        return {PREIMPORT_ENV: ",".join(self.sandbox.preimports)}
+        """Whom the kernel grades (``grading_environment``) and what the kernel extension imports before the
+        snapshot (``quiet_kernel``; prepared kernels only)."""
+        env = dict(self.grading_environment)
+        if self._prepared is not None and self.sandbox.preimports:
+            env[PREIMPORT_ENV] = ",".join(self.sandbox.preimports)
+        return env
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         env = dict(kw.get("env") or os.environ)

@@ -3,7 +3,8 @@
 The activations and ``artificial_neuron`` are the textbook definitions; ``mlp_forward`` recomputes
 ``MLPClassifier.predict_proba`` layer by layer from ``coefs_`` and ``intercepts_``; the two counts give the
 number of weights plus biases of a network, from its fitted arrays or from its architecture alone.
-``lecture()`` refits the small networks of the notebook's locked cells, with the same seeds.
+``lecture()`` refits the small networks of the notebook's locked cells, with the same seeds, for the graded
+student's variant (``variant.py``; ``autograder.kernel.variant`` says whom the kernel grades).
 """
 
 import functools
@@ -13,6 +14,8 @@ import numpy as np
 from scipy.special import expit, softmax
 
 from ...kernel.reference import grader_side
+from ...kernel.variant import current_params
+from . import variant as variants
 
 
 def identity_activation(x):
@@ -106,28 +109,39 @@ class Lecture:
     n_params_four_hidden: int
 
 
+def current_variant() -> dict:
+    """The variant of the student this kernel grades (the notebook's defaults when variants are off)."""
+    return current_params(variants.ASSIGNMENT, variants.DEFAULTS, variants.params)
+
+
+def lecture(variant: dict | None = None) -> Lecture:
+    """The notebook's networks for ``variant`` (default: the graded student's)."""
+    variant = current_variant() if variant is None else variant
+    return _lecture(int(variant["seed"]), tuple(variant["pt"]), int(variant["hidden_4d_2"]))
+
+
 @grader_side
-@functools.lru_cache(maxsize=1)
-def lecture() -> Lecture:
+@functools.lru_cache(maxsize=4)
+def _lecture(seed: int, pt: tuple, hidden_4d_2: int) -> Lecture:
     """Refit the notebook's networks exactly as its locked cells do (same data, seeds and solver)."""
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
 
-    X, y = make_classification(n_samples=100, random_state=1, n_features=2, n_redundant=0)
-    X_train, _, y_train, _ = train_test_split(X, y, stratify=y, random_state=1)
+    X, y = make_classification(n_samples=100, random_state=seed, n_features=2, n_redundant=0)
+    X_train, _, y_train, _ = train_test_split(X, y, stratify=y, random_state=seed)
     clf = fit_quietly(
-        MLPClassifier(hidden_layer_sizes=(1,), activation="identity", solver="lbfgs", random_state=1), X_train, y_train
+        MLPClassifier(hidden_layer_sizes=(1,), activation="identity", solver="lbfgs", random_state=seed), X_train, y_train
     )
-    pt = np.array([-1, -2])
+    pt = np.array(pt)
 
-    X_4d, y_4d = make_classification(n_samples=200, random_state=1, n_features=4, n_redundant=0, n_informative=4)
-    X_4d_train, _, y_4d_train, _ = train_test_split(X_4d, y_4d, stratify=y_4d, random_state=1)
+    X_4d, y_4d = make_classification(n_samples=200, random_state=seed, n_features=4, n_redundant=0, n_informative=4)
+    X_4d_train, _, y_4d_train, _ = train_test_split(X_4d, y_4d, stratify=y_4d, random_state=seed)
     clf_4d = fit_quietly(
-        MLPClassifier(hidden_layer_sizes=(1,), activation="identity", solver="lbfgs", random_state=1), X_4d_train, y_4d_train
+        MLPClassifier(hidden_layer_sizes=(1,), activation="identity", solver="lbfgs", random_state=seed), X_4d_train, y_4d_train
     )
     clf_4d_2 = fit_quietly(
-        MLPClassifier(hidden_layer_sizes=(4,), activation="relu", solver="lbfgs", random_state=1), X_4d_train, y_4d_train
+        MLPClassifier(hidden_layer_sizes=(hidden_4d_2,), activation="relu", solver="lbfgs", random_state=seed), X_4d_train, y_4d_train
     )
     pt_4d = np.asarray([[-1, -2, 2, -1], [1.5, 0, 0.5, 1]])
 

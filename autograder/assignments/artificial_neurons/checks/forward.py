@@ -129,7 +129,7 @@ def check_mlp_forward(mlp_forward):
     cases = [(what, clf, X[:9]) for what, clf, X in binary_networks()]
     cases += [(what + " (a single row)", clf, X[-1:]) for what, clf, X in binary_networks()[:3]]
     cases += [
-        ("clf_4d_2 (4 hidden relu neurons)", lecture.clf_4d_2, lecture.pt_4d),
+        (f"clf_4d_2 ({lecture.clf_4d_2.hidden_layer_sizes[0]} hidden relu neurons)", lecture.clf_4d_2, lecture.pt_4d),
         ("clf (one identity hidden neuron)", lecture.clf, lecture.pt.reshape(1, -1).astype(float)),
     ]
     with reference_helpers(mlp_forward):

@@ -1,0 +1,127 @@
+"""Per-student variants of the assignments (README, "Variants"): the course's switch and the kernel's environment.
+
+An assignment declares variants with a ``variant.py`` in its package (``params(student, course, version)``, a
+pure function of a stable hash, and ``DEFAULTS``, the values of the notebook without variants). The released
+notebook computes the student's variant in a locked cell; the grading kernel recomputes it for the gradebook's
+student, whom it is told through its environment (``kernel_environment``).
+"""
+
+import re
+
+from traitlets import Bool
+from traitlets.config import Configurable
+
+from .kernel.variant import COURSE_ENV, STUDENT_ENV, VARIANTS_ENV
+
+
+class Variants(Configurable):
+    """``c.Variants.enabled``: each student gets their own variant (False: every student today's values)."""
+
+    enabled = Bool(False, help="Give each student their own variant of the assignments that declare variants "
+                               "(autograder/assignments/<name>/variant.py); False: every student gets the notebook's "
+                               "default values, without touching source/.").tag(config=True)
+
+
+def kernel_environment(config, student: str | None) -> dict:
+    """The environment variables that tell a grading kernel whom it grades and whether variants are on."""
+    env = {VARIANTS_ENV: "on" if Variants(config=config).enabled else "off"}
+    if student:
+        env[STUDENT_ENV] = str(student)
+    course = config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None
+    if course:
+        env[COURSE_ENV] = str(course)
+    return env
+
+
+def params(assignment: str, student: str, course: str, enabled: bool = True) -> dict | None:
+    """The variant parameters of ``student`` in ``assignment`` (None: the assignment has no variants);
+    its defaults when ``enabled`` is False."""
+    from .assignments import get
+
+    spec = get(assignment)
+    module = spec.module("variant")
+    if module is None:
+        return None
+    return spec.variant_params(student, course) if enabled else dict(module.DEFAULTS)
+
+
+def lookup(root, assignment: str, student: str) -> dict:
+    """``{"student", "assignment", "params"}``: ``student``'s variant as the course grades it (its defaults when
+    ``c.Variants.enabled`` is False). An assignment without variants is refused, naming the ones that have them."""
+    from . import course
+    from .assignments import registered
+    from .errors import AutograderError
+
+    root = course.find_root(root)
+    course.require_assignments(root, [assignment])
+    config = course.load_config(root)
+    found = params(assignment, student, config.CourseDirectory.course_id, Variants(config=config).enabled)
+    if found is None:
+        having = [spec.name for spec in registered() if spec.module("variant") is not None]
+        raise AutograderError(f"{assignment} has no variants (no autograder/assignments/{assignment}/variant.py); "
+                              f"the assignments with variants: {', '.join(having) or 'none'}")
+    return {"student": str(student), "assignment": assignment, "params": found}
+
+
+def class_lookup(root, assignment: str, db_url: str | None = None) -> list:
+    """``lookup`` of every student the course knows (its gradebook and the folders of submitted/), sorted by id."""
+    from nbgrader.api import Gradebook
+
+    from . import course
+    from .policy.extensions import roster
+    from .report.results import course_database
+
+    root = course.find_root(root)
+    db_url, course_id = course_database(root, db_url)
+    with Gradebook(db_url, course_id=course_id) as gb:
+        students = sorted(roster(root, gb))
+    return [lookup(root, assignment, student) for student in students]
+
+
+def as_csv(rows: list) -> str:
+    """The rows of ``class_lookup`` as CSV: ``student`` then one column per parameter (lists as JSON)."""
+    import csv
+    import io
+    import json
+
+    names = sorted({name for row in rows for name in row["params"]})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *names])
+    for row in rows:
+        values = [row["params"].get(name, "") for name in names]
+        writer.writerow([row["student"], *(json.dumps(v) if isinstance(v, (list, dict)) else v for v in values)])
+    return out.getvalue()
+
+
+VARIANT_CELL = "variant"  # the grade_id of a notebook's locked cell that computes and prints the student's variant
+_RAN_UNDER = re.compile(r"^student id: (?P<id>.+?)\s*$", re.MULTILINE)
+_NO_ID = "none (the default variant)"
+
+
+def ran_under(notebook) -> str | None:
+    """The student id the notebook's own variant cell printed when the student ran it (None: not run, no id)."""
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != VARIANT_CELL:
+            continue
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            found = _RAN_UNDER.search(text if isinstance(text, str) else "".join(text))
+            if found and found.group("id") != _NO_ID:
+                return found.group("id")
+    return None
+
+
+def foreign_variant_reasons(config, notebooks: dict, student: str) -> list:
+    """A review reason for each notebook (name -> nbformat notebook) whose variant cell ran under another id
+    than ``student``'s, the gradebook's (none when ``c.Variants.enabled`` is False)."""
+    if not Variants(config=config).enabled:
+        return []
+    reasons = []
+    for name, notebook in sorted(notebooks.items()):
+        other = ran_under(notebook)
+        if other is not None and other != str(student):
+            reasons.append(f"{name} was run under the variant of student id {other!r}, not of its gradebook id "
+                           f"{str(student)!r}: it is graded with {str(student)!r}'s variant, so answers computed for "
+                           f"{other!r}'s lose their points; check whether the work was copied or the id mistyped")
+    return reasons
