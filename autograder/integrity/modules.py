@@ -5,7 +5,9 @@ shipped ``helper.py`` in the grading kernel: such a module is scanned like a not
 helper that replaced every check made a mistake score full marks). A module is followed when a notebook, or a
 module followed already, imports its name (the file's stem, or its top-level folder); a compiled or native one
 (``.pyc``, ``.so``...), which the scan cannot read, is a finding itself when followed. Not followed: files no
-notebook imports (a dynamic import is a finding of the notebook's own scan) and names of the grading environment's
+notebook imports (what runs a file without an import statement naming it is a finding of the notebook's own scan:
+``exec``, ``__import__``, ``importlib``, ``runpy``, ``pkgutil``, ``site``, ``sys.path``, unpickling...; red team
+round 4) and names of the grading environment's
 modules, which the kernel never loads from the working folder (``autograder.kernel.quiet_kernel``'s import
 guard; top-level ones are removed before grading: ``grading.preflight.kernel_files``).
 """

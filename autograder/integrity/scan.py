@@ -28,7 +28,13 @@ FORBIDDEN_MODULES = {
     "builtins": "patching", "atexit": "hooks", "signal": "hooks", "threading": "process",
     "_thread": "process", "marshal": "dynamic code", "code": "dynamic code", "codeop": "dynamic code",
     "IPython": "hooks", "ipykernel": "hooks", "sys.monitoring": "hooks",
+    # they run a file's code without an import statement naming it (shipped modules are scanned only when named)
+    "runpy": "dynamic code", "pkgutil": "dynamic code", "pydoc": "dynamic code", "site": "dynamic code",
+    "zipimport": "dynamic code", "unittest.mock": "dynamic code", "pickle": "dynamic code", "_pickle": "dynamic code",
+    "shelve": "dynamic code", "dill": "dynamic code", "cloudpickle": "dynamic code", "joblib": "dynamic code",
 }
+# calls that run the code a data file holds (unpickling), or evaluate a string annotation (an import in it)
+LOADING_CALLS = {"read_pickle", "get_type_hints", "ForwardRef", "_evaluate"}
 
 PROCESS_CALLS = {
     "system", "popen", "fork", "forkpty", "execv", "execve", "execl", "execle", "execlp", "execlpe",
@@ -82,6 +88,10 @@ def _cell_code(source: str) -> str:
         return source
 
 
+def _is_false(node) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
+
+
 def _root_name(node) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
         node = node.func if isinstance(node, ast.Call) else node.value
@@ -133,7 +143,7 @@ class _Scanner(ast.NodeVisitor):
             full = f"{module}.{alias.name}"
             if module in ("os", "posix") and alias.name in PROCESS_CALLS:
                 self.add("process", node, f"imports {full}")
-            elif module == "sys" and alias.name in HOOK_ATTRIBUTES | INTROSPECTION_ATTRIBUTES:
+            elif module == "sys" and alias.name in HOOK_ATTRIBUTES | INTROSPECTION_ATTRIBUTES | {"path"}:
                 self.add("hooks", node, f"imports {full}")
             elif alias.name in GUARDED_BUILTINS and module not in TRUSTED_MODULE_ROOTS:
                 pass
@@ -238,6 +248,8 @@ class _Scanner(ast.NodeVisitor):
             self.add("hooks", node, f"calls {dotted}: {HOOK_ATTRIBUTES[name]}")
         if name == "register" and "events" in dotted:
             self.add("hooks", node, f"calls {dotted}: an IPython event callback")
+        if name in LOADING_CALLS or any(k.arg == "allow_pickle" and not _is_false(k.value) for k in node.keywords):
+            self.add("dynamic code", node, f"calls {dotted or name}(): it can run code a shipped file holds")
         if name in ("setattr", "delattr") or (name == "__setattr__"):
             self.add("patching", node, f"calls {dotted or name}()")
         if name in FILE_CALLS and root in {"os", "shutil", "pathlib", "io", "Path"} | self.modules and name != "open":
@@ -250,6 +262,8 @@ class _Scanner(ast.NodeVisitor):
             self.add("hooks", node, f"uses {_dotted(node)}: {HOOK_ATTRIBUTES[node.attr]}")
         if node.attr in INTROSPECTION_ATTRIBUTES:
             self.add("introspection", node, f"uses {_dotted(node)}")
+        if node.attr == "path" and _root_name(node) == "sys":
+            self.add("dynamic code", node, "uses sys.path: a shipped file found through it is imported unscanned")
         self.generic_visit(node)
 
     def visit_Name(self, node):
