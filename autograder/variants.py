@@ -125,3 +125,26 @@ def foreign_variant_reasons(config, notebooks: dict, student: str) -> list:
                            f"{str(student)!r}: it is graded with {str(student)!r}'s variant, so answers computed for "
                            f"{other!r}'s lose their points; check whether the work was copied or the id mistyped")
     return reasons
+
+
+def cell_course_mismatch(config, notebook, assignment: str) -> str:
+    """Why ``notebook``'s locked variant cell cannot give the graded student's variant ("" when it can): with
+    variants on, the cell hashes the course id written in it, and the hidden tests the one of nbgrader_config.py
+    (``c.CourseDirectory.course_id``); were they different, every honest answer computed from the cell's values
+    would lose its task. A notebook without a variant cell (or variants off) is never refused."""
+    if not Variants(config=config).enabled:
+        return ""
+    course = (config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None) or ""
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != VARIANT_CELL:
+            continue
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if re.search(r"""['"]""" + re.escape(f"{course}/{assignment}/"), source):
+            return ""
+        named = re.search(r"""['"]([^'"]*)/""" + re.escape(f"{assignment}/"), source)
+        return (f"grading infrastructure: the locked variant cell of {assignment} hashes the course id "
+                f"{named.group(1) if named else '(not found)'!r}, but nbgrader_config.py's c.CourseDirectory.course_id "
+                f"is {course!r}: the hidden tests would grade another variant than the one the notebook computes. "
+                f"Make them the same (set course_id back, or write the new id into the source notebook's variant cell, "
+                f"then generate_assignment again), then grade again")
+    return ""

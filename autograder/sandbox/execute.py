@@ -9,7 +9,7 @@ from nbgrader.preprocessors import Execute
 from . import prepared, workfolder
 from ..errors import GradingInfrastructureError
 from ..kernel.variant import STUDENT_ENV
-from ..variants import Variants, kernel_environment
+from ..variants import Variants, cell_course_mismatch, kernel_environment
 from .fate import did_not_start
 from .kernel_manager import SandboxedKernelManager
 from .settings import Sandbox
@@ -116,6 +116,11 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         folder = ((resources or {}).get("metadata") or {}).get("path")
+        assignment = ((resources or {}).get("nbgrader") or {}).get("assignment")
+        mismatch = cell_course_mismatch(self.config, nb, assignment) if assignment else ""
+        if mismatch:  # before any kernel starts: no grade is saved, the course is told what to fix
+            self.log.error("%s", mismatch)
+            raise GradingInfrastructureError(mismatch)
         if folder and self._autograding():
             for name, module in workfolder.drop_shadowing(folder).items():
                 self.log.warning("%s: '%s' beside the notebook would be imported instead of the module '%s' of the grading "
