@@ -165,3 +165,20 @@ def test_an_honest_helper_module_has_no_finding_and_compiled_code_is_named():
     # not imported by any notebook (unused.py), an environment module the kernel never loads from the folder
     # (numpy.py), or the instructor's own file (given.py): no finding; a module imported by a followed one is followed
     assert module_findings(files, set(), environment={"numpy"}) == []
+
+
+def test_shipped_bytecode_is_removed_before_grading_never_run_in_place_of_its_source(tmp_path):
+    """A helper's .pyc (a local run leaves one in __pycache__) could carry other code than the scanned helper.py:
+    every compiled Python file is removed before the kernel starts, with a note, and never reaches the scan."""
+    from autograder.grading import preflight
+
+    submission = {"nb.ipynb": b"{}", "helper.py": b"X = 1\n", "__pycache__/helper.cpython-311.pyc": b"\x00",
+                  "lib/__pycache__/x.cpython-311.pyc": b"\x00", "old.pyc": b"\x00", "lib/y.py": b"Y = 2\n"}
+    for name, data in submission.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    findings, notes = preflight.drop_shadowing_files(submission, tmp_path)
+    assert findings == [] and len(notes) == 1 and "compiled Python" in notes[0] and "costs nothing" in notes[0], notes
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["helper.py", "lib/y.py", "nb.ipynb"], left
+    assert sorted(preflight.kernel_files(submission)) == ["helper.py", "lib/y.py", "nb.ipynb"]

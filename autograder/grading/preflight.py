@@ -125,14 +125,15 @@ SHADOWING = re.compile(r"^autograder($|\.)", re.IGNORECASE)
 
 def kernel_files(submission: dict) -> dict:
     """The files of ``submission`` (path -> bytes) that reach the grading kernel: all but the top-level names that
-    would shadow a module of the grading environment, which ``drop_shadowing_files`` removes (never run, never
-    scanned: a ``numpy.py`` costs nothing whatever it holds)."""
+    would shadow a module of the grading environment and compiled Python, which ``drop_shadowing_files`` removes
+    (never run, never scanned: a ``numpy.py`` costs nothing whatever it holds; a helper's .pyc cannot run in place of
+    its scanned source)."""
     from ..sandbox import workfolder
 
     kept = {}
     for path, data in submission.items():
         top, _, below = path.partition("/")
-        if not workfolder.shadows(top, bool(below)):
+        if not workfolder.shadows(top, bool(below)) and bytecode_entry(path) is None:
             kept[path] = data
     return kept
 
@@ -167,4 +168,20 @@ def drop_shadowing_files(submission: dict, folder) -> tuple:
         else:
             continue
         workfolder.remove_entry(folder / name)
+    bytecode = sorted({entry for entry in map(bytecode_entry, submission) if entry})
+    for entry in bytecode:
+        workfolder.remove_entry(folder / entry)
+    if bytecode:
+        notes.append(f"the submission holds compiled Python ({', '.join(bytecode[:5])}{' ...' if len(bytecode) > 5 else ''}), "
+                     "which the grading kernel could run instead of the submitted source; it was removed before grading "
+                     "(the kernel compiles the source; this costs nothing)")
     return findings, notes
+
+
+def bytecode_entry(path: str) -> str | None:
+    """The entry to remove for a submitted bytecode file: its ``__pycache__`` folder, or the ``.pyc``/``.pyo`` file
+    itself (None for anything else)."""
+    parts = path.split("/")
+    if "__pycache__" in parts:
+        return "/".join(parts[: parts.index("__pycache__") + 1])
+    return path if path.endswith((".pyc", ".pyo")) else None
