@@ -139,8 +139,14 @@ def test_the_batch_grades_everyone(batch):
 def test_a_mistake_keeps_its_score_whatever_numpy_look_alike_it_ships(batch):
     wrong, maximum = _auto_total(batch["scores"]["bo"])
     assert wrong < maximum
-    for student in ("sam", "lib", "nu"):
+    for student in ("sam", "nu"):
         assert _auto_total(batch["scores"][student]) == (wrong, maximum), (student, batch["records"][student])
+    # lib's notebook puts a folder on sys.path itself: a route to run shipped code unscanned (round 4), so it is
+    # withheld for review, naming it; the would-be score it records is still the mistake's, never more
+    record = batch["records"]["lib"]
+    assert record.status == "flagged" and record.withheld, record
+    assert any("sys.path" in reason for reason in record.reasons), record.reasons
+    assert any(f"autograde score {wrong:g} withheld" in reason for reason in record.reasons), record.reasons
 
 
 @pytest.mark.parametrize("student", ["kim", "kit"])  # ned: see the next test
