@@ -91,7 +91,7 @@ def shown(graded):
     root = graded["root"]
     autograder(root, "report", ASSIGNMENT)
     written = autograder(root, "export", ASSIGNMENT).stdout
-    files = [line.split("wrote ", 1)[1] for line in written.splitlines() if line.startswith("wrote ")]
+    files = [line.split("wrote ", 1)[1].split(": ", 1)[0] for line in written.splitlines() if line.startswith("wrote ")]
     folder = root / "reports" / ASSIGNMENT
     return {
         "cli": cli_numbers(graded["second"]),
@@ -180,7 +180,7 @@ def test_a_submission_failed_before_any_grade_counts_as_failed_everywhere(graded
     for key in ("counted", "submitted", "failed", "missing", "withheld"):
         assert cli[key] == numbers[key], key
     written = autograder(root, "export", ASSIGNMENT).stdout
-    files = [line.split("wrote ", 1)[1] for line in written.splitlines() if line.startswith("wrote ")]
+    files = [line.split("wrote ", 1)[1].split(": ", 1)[0] for line in written.splitlines() if line.startswith("wrote ")]
     zed = next(r for r in read_csv(next(f for f in files if f.endswith("-questions.csv"))) if r["student"] == "zed")
     assert (zed["status"], zed["total"], zed["final"]) == ("failed", "", "")
     assert "no submission" not in zed["reasons"] and "grading infrastructure" in zed["reasons"]

@@ -155,7 +155,7 @@ def test_grade_return_and_the_students_page(term):
 @pytest.mark.nbgrader
 def test_export_report_and_similarity_write_what_they_say(term):
     exported = ok(term, "export")
-    written = [line.split("wrote ", 1)[1] for line in exported.stdout.splitlines() if line.startswith("wrote ")]
+    written = [line.split("wrote ", 1)[1].split(": ", 1)[0] for line in exported.stdout.splitlines() if line.startswith("wrote ")]
     assert written and all(fresh(term.root / w, exported) for w in written), exported.stdout
     questions = next(w for w in written if w.endswith(f"{TERM}-questions.csv"))
     with open(term.root / questions, newline="") as handle:
