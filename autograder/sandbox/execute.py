@@ -56,6 +56,17 @@ class SandboxedExecute(Execute):
         """What the kernel is told of whom it grades (``autograder.variants``)."""
         return kernel_environment(self.config, self._student())
 
+    def _has_variants(self) -> bool:
+        """True when variants are on and the notebook's assignment has them (an unknown assignment: assumed so)."""
+        if not Variants(config=self.config).enabled:
+            return False
+        assignment = ((getattr(self, "resources", None) or {}).get("nbgrader") or {}).get("assignment")
+        if not assignment:
+            return True
+        from ..assignments import get
+
+        return get(assignment).module("variant") is not None
+
     def _autograding(self) -> bool:
         return os.environ.get("NBGRADER_EXECUTION") == "autograde"
 
@@ -71,7 +82,7 @@ class SandboxedExecute(Execute):
 
     def _create_kernel_manager(self):
         pool = self._pool()
-        if pool is not None and self._grading_environment().get(STUDENT_ENV) and Variants(config=self.config).enabled:
+        if pool is not None and self._grading_environment().get(STUDENT_ENV) and self._has_variants():
             pool = None  # a prepared kernel was started before its student was known: it cannot grade a variant
         if pool is not None:
             if not self.kernel_name:
