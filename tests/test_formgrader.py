@@ -29,36 +29,18 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
+from .browser import CHROMEDRIVER, CHROMIUM, SHOTS, _processes_mentioning
 from .hand_graded import ASSIGNMENT, ROSTER, WRITTEN, assert_shows_hand_grade, autograder, course_id, db_url, feedback_page, grade_of, graded_copy
 
 pytestmark = pytest.mark.nbgrader
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 HAND = 1.5
-SHOTS = os.environ.get("AUTOGRADER_SCREENSHOTS")
 
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _processes_mentioning(marker: str) -> list:
-    """Pids of live processes whose command line contains ``marker`` (a unique temporary path)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-            state = next((line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")), "")
-        except OSError:
-            continue
-        if marker in cmdline and "zombie" not in state:
-            found.append(int(entry.name))
-    return found
 
 
 def _status(url: str, token: str) -> tuple:
