@@ -135,13 +135,13 @@ def term(tmp_path_factory) -> Term:
     step("source", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
 
     # a check changes (here only a comment: the grading code is what ran, whatever the change)
-    with open(root / "autograder" / "checks" / f"{ASSIGNMENT}.py", "a") as check:
+    with open(root / "autograder" / "assignments" / ASSIGNMENT / "checks" / "__init__.py", "a") as check:
         check.write("\n# a check was edited\n")
     step("check", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
 
     # the reference computation cannot run on the grading side: the grader's fault, not the students'
-    reference = root / "autograder" / "reference" / f"{ASSIGNMENT}.py"
-    signature = 'def lecture() -> Lecture:\n    """Refit the notebook\'s networks exactly as its locked cells do (same data, seeds and solver)."""\n'
+    reference = root / "autograder" / "assignments" / ASSIGNMENT / "reference.py"
+    signature = 'def lecture(variant: dict | None = None) -> Lecture:\n    """The notebook\'s networks for ``variant`` (default: the graded student\'s)."""\n'
     original = _edit(reference, signature, signature + f"    raise OSError({BROKEN!r})\n")
     step("broken", autograder(root, "grade", ASSIGNMENT, "--workers", "2"))
     step("broken nbgrader", nbgrader(root, "autograde", ASSIGNMENT, "--force", check=False))

@@ -59,7 +59,7 @@ def graded_in_another_copy(tmp_path_factory):
     shutil.copytree(Path(course.__file__).resolve().parent, checkout_a / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
     venv = base / "venv"
     _environment_editable_from(checkout_a, venv)
-    with open(checkout_a / "autograder" / "checks" / "__init__.py", "a") as checks:
+    with open(checkout_a / "autograder" / "assignments" / "artificial_neurons" / "checks" / "__init__.py", "a") as checks:
         checks.write("\nraise ImportError('checkout A was imported: the kernel must use the grading copy')\n")
 
     root = grading_copy(base / "checkout-b")
