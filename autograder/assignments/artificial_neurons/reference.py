@@ -114,6 +114,7 @@ def current_variant() -> dict:
     return current_params(variants.ASSIGNMENT, variants.DEFAULTS, variants.params)
 
 
+@grader_side
 def lecture(variant: dict | None = None) -> Lecture:
     """The notebook's networks for ``variant`` (default: the graded student's)."""
     variant = current_variant() if variant is None else variant
