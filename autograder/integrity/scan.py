@@ -11,6 +11,7 @@ split, the tables would sit apart from the only code that reads them.
 """
 
 import ast
+import functools
 
 from ..kernel.findings import LYING_DUNDERS, Finding, cell_label, cell_text
 
@@ -308,8 +309,10 @@ _SUBMODULES = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def _course_submodules() -> dict:
-    """``_SUBMODULES`` with every registered assignment's modules (its package, its checks)."""
+    """``_SUBMODULES`` with every registered assignment's modules (its package, its checks): read from disk once per
+    process (a worker whose package files change is refused anyway: ``grading.fingerprint.engine_mismatch``)."""
     from ..assignments import registered
 
     found = dict(_SUBMODULES)
