@@ -123,7 +123,8 @@ def foreign_variant_reasons(config, notebooks: dict, student: str) -> list:
         if other is not None and other != str(student):
             reasons.append(f"{name} was run under the variant of student id {other!r}, not of its gradebook id "
                            f"{str(student)!r}: it is graded with {str(student)!r}'s variant, so answers computed for "
-                           f"{other!r}'s lose their points; check whether the work was copied or the id mistyped")
+                           f"{other!r}'s lose their points; for review: a mistyped id or a login that is not the gradebook's is "
+                           "the usual cause, a notebook taken from another student the other")
     return reasons
 
 
