@@ -217,6 +217,23 @@ def test_misconfigured_workers_are_refused_before_grading(tmp_path):
     assert "SCIKIT_LEARN_DATA" in message and str(tmp_path) in message
 
 
+def test_a_worker_without_data_is_refused_only_for_an_assignment_that_reads_data(tmp_path):
+    """The data a worker must have is the graded assignment's: none for one that declares none."""
+    from autograder import assignments
+
+    without = [spec.name for spec in assignments.registered() if not spec.data]
+    with_data = [spec.name for spec in assignments.registered() if spec.data]
+    assert without and with_data, "the course should have an assignment with data and one without"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  env={"SCIKIT_LEARN_DATA": str(tmp_path)}) as cluster:
+        with distributed.Client(cluster) as client:
+            reports = DaskExecutor(client).check_workers(assignment=without[0])
+            assert [report["data"] for report in reports.values()] == [[]]
+            with pytest.raises(ClusterError) as raised:
+                DaskExecutor(client).check_workers(assignment=with_data[0])
+    assert "SCIKIT_LEARN_DATA" in str(raised.value) and str(tmp_path) in str(raised.value)
+
+
 def test_workers_without_the_sandbox_are_refused_when_it_is_required(tmp_path):
     """Workers whose PATH has no bwrap: refused before grading with c.Sandbox.require, else warned about once."""
     env = {"PATH": str(tmp_path), "SCIKIT_LEARN_DATA": os.environ["SCIKIT_LEARN_DATA"]}

@@ -193,7 +193,7 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
 
     if not batch.jobs:
         return
-    executor.check_workers(require_sandbox=batch.require_sandbox)
+    executor.check_workers(require_sandbox=batch.require_sandbox, assignment=batch.assignment)
     summary = batch.summary
     bar = tqdm(total=len(batch.jobs), desc=f"grading {batch.assignment}", unit="submission", file=sys.stderr,
                disable=not progress, dynamic_ncols=True)

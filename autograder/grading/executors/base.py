@@ -28,8 +28,9 @@ class Executor:
 
     workers: int = 1
 
-    def check_workers(self, require_sandbox: bool = False) -> dict:
-        """Check that every worker can grade (raise naming the fix); local workers are this machine: nothing to do."""
+    def check_workers(self, require_sandbox: bool = False, assignment: str | None = None) -> dict:
+        """Check that every worker can grade ``assignment`` (every registered one when None; raise naming the fix);
+        local workers are this machine: nothing to do."""
         return {}
 
     def run(self, fn: Callable, jobs: Iterable) -> Iterator[Outcome]:

@@ -15,9 +15,9 @@ submission; the scheduler can recompute it if the worker holding it dies.
 Before the first batch, every worker is checked (``check_workers``): the package importable, the worker's
 grading engine the coordinator's (``fingerprint.engine_spec``: every file of the package, Python and every
 installed distribution's version, the data's checksum; a worker whose files changed since it started is
-refused too), the data every assignment declares where ``SCIKIT_LEARN_DATA`` says, bubblewrap
-usable (required with ``c.Sandbox.require``, else warned about once), and one thread per worker process
-(nbgrader changes the working directory while it grades, so two grading threads in one process would
+refused too), the data the graded assignment declares where ``SCIKIT_LEARN_DATA`` says (an assignment without
+data needs none), bubblewrap usable (required with ``c.Sandbox.require``, else warned about once), and one
+thread per worker process (nbgrader changes the working directory while it grades, so two grading threads in one process would
 trip over each other). A worker that fails the check stops the batch with a message naming the fix,
 before any submission is graded.
 """
@@ -39,8 +39,9 @@ class ClusterError(AutograderError):
     """The Dask cluster cannot grade: unreachable scheduler, no workers, or a worker set up wrongly."""
 
 
-def _worker_report() -> dict:
-    """What a worker can grade with (run on every worker by ``check_workers``)."""
+def _worker_report(assignment: str | None = None) -> dict:
+    """What a worker can grade ``assignment`` with (every registered assignment when None; run on every worker
+    by ``check_workers``)."""
     import os
     import shutil
     import sys
@@ -48,9 +49,10 @@ def _worker_report() -> dict:
 
     from ..fingerprint import engine_mismatch, engine_spec
 
-    engine = engine_spec()
+    engine = engine_spec(assignment)
     # "" unless the worker's package files changed since it first checked: it runs older code than its kernels would
-    report = {"python": sys.version.split()[0], "pid": os.getpid(), "engine": engine, "stale": engine_mismatch(engine)}
+    report = {"python": sys.version.split()[0], "pid": os.getpid(), "engine": engine,
+              "stale": engine_mismatch(engine, assignment)}
     for package in ("course-autograder", "nbgrader"):
         try:
             report[package] = metadata.version(package)
@@ -59,7 +61,8 @@ def _worker_report() -> dict:
     try:
         from ... import assignments
 
-        report["data"] = [str(path) for spec in assignments.registered() for path in spec.require_data()]
+        specs = [assignments.get(assignment)] if assignment is not None else assignments.registered()
+        report["data"] = [str(path) for spec in specs for path in spec.require_data()]
     except AutograderError as error:
         report["data"] = None
         report["data_error"] = str(error)
@@ -71,12 +74,12 @@ def _worker_report() -> dict:
     return report
 
 
-def _local_report() -> dict:
+def _local_report(assignment: str | None = None) -> dict:
     import sys
 
     from ..fingerprint import engine_spec
 
-    return {"python": sys.version.split()[0], "engine": engine_spec()}
+    return {"python": sys.version.split()[0], "engine": engine_spec(assignment)}
 
 
 def _problems(address: str, report, local: dict, nthreads: int, require_sandbox: bool = False) -> list:
@@ -171,7 +174,7 @@ class DaskExecutor(Executor):
     def dashboard_link(self) -> str:
         return self.client.dashboard_link
 
-    def check_workers(self, require_sandbox: bool = False) -> dict:
+    def check_workers(self, require_sandbox: bool = False, assignment: str | None = None) -> dict:
         """``address -> report`` of every worker; ``ClusterError`` naming the fix if one cannot grade.
 
         A worker that cannot start the sandbox is refused when ``require_sandbox``; otherwise it is
@@ -185,8 +188,8 @@ class DaskExecutor(Executor):
                 f"{self.wait_for_workers:g} s: start workers with "
                 f"`dask worker {self.client.scheduler.address} --nworkers N --nthreads 1`"
             ) from error
-        reports = self.client.run(_worker_report, on_error="return")
-        local, nthreads = _local_report(), self.client.nthreads()
+        reports = self.client.run(_worker_report, assignment, on_error="return")
+        local, nthreads = _local_report(assignment), self.client.nthreads()
         problems = [
             problem
             for address, report in sorted(reports.items())
