@@ -50,11 +50,18 @@ os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.g
 # must hold nothing but pytest's own tmp_path folders (``pytest_sessionfinish``).
 # A process started by the session that imports this module (a grading worker unpickling a job defined in a
 # test module) shares the session's folder instead of making one of its own inside it.
-if os.environ.get("AUTOGRADER_TESTS_TMP") and os.environ.get("AUTOGRADER_TESTS_TMP") == os.environ.get("TMPDIR"):
+# With pytest-xdist (`-n 2`) every worker is a session of its own, with its own folder beside the controller's
+# (not inside it: the controller checks its own folder while workers may still clean theirs); a process a
+# worker starts has that worker's name in PYTEST_XDIST_WORKER and so shares the worker's folder.
+_SESSION = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if (os.environ.get("AUTOGRADER_TESTS_TMP") and os.environ.get("AUTOGRADER_TESTS_TMP") == os.environ.get("TMPDIR")
+        and os.environ.get("AUTOGRADER_TESTS_SESSION") == _SESSION):
     SESSION_TMP = Path(os.environ["AUTOGRADER_TESTS_TMP"])
 else:
-    SESSION_TMP = Path(tempfile.mkdtemp(prefix="autograder-tests-", dir=tempfile.gettempdir()))
+    _SYSTEM_TMP = os.environ.setdefault("AUTOGRADER_TESTS_SYSTEM_TMP", tempfile.gettempdir())
+    SESSION_TMP = Path(tempfile.mkdtemp(prefix=f"autograder-tests-{_SESSION}-", dir=_SYSTEM_TMP))
 os.environ["TMPDIR"] = os.environ["AUTOGRADER_TESTS_TMP"] = str(SESSION_TMP)
+os.environ["AUTOGRADER_TESTS_SESSION"] = _SESSION
 tempfile.tempdir = None  # recomputed from TMPDIR on next use
 # Dask's LocalCluster keeps its `dask-scratch-space` beside pytest's tmp_path folders, which pytest prunes
 os.environ["DASK_TEMPORARY_DIRECTORY"] = str(SESSION_TMP / "pytest-dask")
