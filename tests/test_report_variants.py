@@ -46,7 +46,7 @@ def graded(tmp_path_factory):
     nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     submit_class(root, ASSIGNMENT, _roster())
     autograder(root, "grade", ASSIGNMENT, "--workers", "2")
-    autograder(root, "report", ASSIGNMENT)
+    reported = autograder(root, "report", ASSIGNMENT).stdout
     listed = autograder(root, "variant", ASSIGNMENT).stdout
     params = {row["student"]: {k: json.loads(v) for k, v in row.items() if k != "student"}
               for row in csv.DictReader(io.StringIO(listed))}
@@ -54,7 +54,7 @@ def graded(tmp_path_factory):
         scores = {(sub.student.id, grade.name): (float(grade.score), float(grade.max_score))
                   for sub in gb.assignment_submissions(ASSIGNMENT) for nb in sub.notebooks for grade in nb.grades}
     folder = root / "reports" / ASSIGNMENT
-    return {"root": root, "params": params, "scores": scores, "page": folder / "index.html",
+    return {"root": root, "params": params, "reported": reported, "scores": scores, "page": folder / "index.html",
             "summary": json.loads((folder / "summary.json").read_text())["variants"]}
 
 
@@ -83,6 +83,8 @@ def test_the_hard_variant_and_only_it_is_pointed_out(graded):
         assert h["p_value"] < graded["summary"]["rule"]["p_threshold"]
         assert h["message"].startswith(f"hidden_4d_2 = {HARD}: 0 of 6 full marks on ")
         assert h["message"].endswith("the rest 10 of 10: look at this variant")
+        assert f"hard variant: {h['message']}" in graded["reported"], graded["reported"]
+    assert graded["reported"].count("hard variant:") == len(hard)
 
 
 def test_the_page_shows_the_table_and_the_warning(graded, tmp_path_factory):

@@ -23,6 +23,7 @@ generator; later the ones stored with the grades).
 """
 
 import json
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 
 from .item_stats import TOLERANCE
@@ -139,6 +140,12 @@ def of_results(results, params: dict) -> VariantReport:
     counted = counted_students(results.students)
     return variant_statistics([(t.grade_id, t.label, t.max_score) for t in results.tasks],
                               {s.student: dict(s.cells) for s in counted}, params)
+
+
+def warnings(summary_path) -> list:
+    """The lines ``autograder report`` prints for the hard values its ``summary.json`` points out."""
+    found = json.loads(Path(summary_path).read_text()).get("variants") or {}
+    return [f"hard variant: {h['message']} (Fisher's exact test p = {h['p_value']:.1g})" for h in found.get("hard", [])]
 
 
 def student_params(root, assignment: str, students) -> dict:
