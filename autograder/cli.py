@@ -58,9 +58,12 @@ def export_(assignment, db_url):
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
 def report_(assignment, db_url):
     """Write an HTML report with plots to reports/ASSIGNMENT/index.html."""
-    from .report import report
+    from .report import report, variant_stats
 
-    click.echo(f"wrote {report(_root(), assignment, db_url=db_url)}")
+    page = report(_root(), assignment, db_url=db_url)
+    click.echo(f"wrote {page}")
+    for line in variant_stats.warnings(page.parent / "summary.json"):
+        click.echo(line)
 
 
 @main.command("demo")

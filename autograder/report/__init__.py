@@ -20,7 +20,7 @@ import jinja2
 from .class_numbers import class_numbers, counted_students, group
 from .item_stats import LOW_DISCRIMINATION, TOLERANCE, item_statistics
 from .results import AssignmentResults, load
-from . import plots
+from . import plots, variant_stats
 
 ATTENTION = ("flagged", "failed")
 
@@ -38,9 +38,10 @@ def _shares(results: AssignmentResults, task) -> dict:
     }
 
 
-def summary(results: AssignmentResults) -> dict:
+def summary(results: AssignmentResults, params: dict | None = None) -> dict:
     """Every number of the report: the class's (``class_numbers``: the groups, and the mean and median of the counted
-    submissions' gradebook scores before late penalties), then per task."""
+    submissions' gradebook scores before late penalties), then per task; with ``params`` (student -> their variant's
+    parameters, ``variant_stats.student_params``), per task and variant parameter value (``variants``)."""
     counted = counted_students(results.students)
     items = item_statistics(results)
     tasks = {t.grade_id: t for t in results.tasks}
@@ -68,6 +69,7 @@ def summary(results: AssignmentResults) -> dict:
         "items": item_rows,
         "tasks": {r["grade_id"]: {"max_score": r["max_score"], "graded": r["counted"], "mean_fraction": r["mean_fraction"]}
                   for r in item_rows},
+        "variants": variant_stats.of_results(results, params).as_dict() if params else None,
     }
 
 
@@ -118,7 +120,7 @@ def report(root, assignment: str, db_url: str | None = None, out_dir=None) -> Pa
     results = load(root, assignment, db_url)
     out = Path(out_dir) if out_dir else root / "reports" / assignment
     out.mkdir(parents=True, exist_ok=True)
-    numbers = summary(results)
+    numbers = summary(results, variant_stats.student_params(root, assignment, [s.student for s in results.students]))
     sns.set_theme(style="whitegrid")
     figures = [
         (plots.scores(numbers, out / "scores.png"),
