@@ -23,8 +23,9 @@ class Variants(Configurable):
 
 
 def kernel_environment(config, student: str | None) -> dict:
-    """The environment variables that tell a grading kernel whom it grades and whether variants are on."""
-    env = {VARIANTS_ENV: "on" if Variants(config=config).enabled else "off"}
+    """The environment variables that tell a grading kernel whom it grades and whether variants are on (off when
+    the student is unknown: the kernel grades the default variant, never one of an id it finds elsewhere)."""
+    env = {VARIANTS_ENV: "on" if Variants(config=config).enabled and student else "off"}
     if student:
         env[STUDENT_ENV] = str(student)
     course = config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None

@@ -13,6 +13,7 @@ import os
 STUDENT_ENV = "AUTOGRADER_STUDENT"
 VARIANTS_ENV = "AUTOGRADER_VARIANTS"
 COURSE_ENV = "AUTOGRADER_COURSE"
+HUB_USER_ENV = "JUPYTERHUB_USER"  # the notebook's own fallback id; a grading kernel never inherits it (the host's login)
 
 _STARTED_WITH = {name: os.environ.get(name, "") for name in (STUDENT_ENV, VARIANTS_ENV, COURSE_ENV)}
 
