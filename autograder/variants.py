@@ -86,13 +86,16 @@ def lookup(root, assignment: str, student: str, db_url: str | None = None) -> di
         having = [spec.name for spec in registered() if spec.module("variant") is not None]
         raise AutograderError(f"{assignment} has no variants (no autograder/assignments/{assignment}/variant.py); "
                               f"the assignments with variants: {', '.join(having) or 'none'}")
-    from .variant_steering import override
+    from nbgrader.coursedir import CourseDirectory
 
-    kept = override(root, assignment, student, db_url)
+    from .storage import variant_ids
+
+    coursedir = CourseDirectory(config=config)
+    kept = variant_ids.find(coursedir.db_url, coursedir.course_id, assignment, student)
     if kept is None:
         return {"student": str(student), "assignment": assignment, "params": found}
-    return {"student": str(student), "assignment": assignment, "override": kept,
-            "params": params(assignment, kept["id"], config.CourseDirectory.course_id, enabled)}
+    return {"student": str(student), "assignment": assignment, "override": {"id": kept[0], "kind": kept[1]},
+            "params": params(assignment, kept[0], config.CourseDirectory.course_id, enabled)}
 
 
 def class_lookup(root, assignment: str, db_url: str | None = None) -> list:
