@@ -135,8 +135,8 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     # the settings that reach grading; not the paths masked from kernels (this course's own secrets) nor whether a
     # missing sandbox is refused (it decides whether grading runs, not how)
     graded_overrides = tuple(o for o in sandbox_overrides if o[0] not in ("Sandbox.hidden_paths", "Sandbox.require"))
-    spec = grading_spec(source, release, config_text, duedate, structure, graded_overrides, engine)
-    variants, variant_ids, spec["variant version"] = steer.plan(config, db_url, course_id, assignment, folders, known)
+    variants, variant_ids, version = steer.plan(config, db_url, course_id, assignment, folders, known)
+    spec = grading_spec(source, release, config_text, duedate, structure, graded_overrides, engine, version)
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
     late_policy = duedate is not None and policy_applies(config)  # then a submission without hand-in time is named
     hand = hand_grades.digests(db_url, course_id, assignment) if feedback else {}
@@ -146,8 +146,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
         files = read_tree(folder, refused)
         if late_policy and not files.get("timestamp.txt", b"").strip():
             summary.untimed.append(student)
-        fingerprints[student] = {**fingerprint(files, spec, extended.get(student, 0.0)),
-                                 "variant override": variant_ids.get(student, "")}
+        fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0), variant_ids.get(student, ""))
         hashes[student] = fingerprints[student]["submission"]
         why = why_regrade(known.get(student), fingerprints[student])
         if not why and not force:

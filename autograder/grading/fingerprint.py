@@ -210,7 +210,7 @@ def config_hash(config_text: str, overrides=()) -> str:
 
 
 def grading_spec(source: dict, release: dict, config_text: str, due_date=None, gradebook_copy=None,
-                 overrides=(), engine: dict | None = None) -> dict:
+                 overrides=(), engine: dict | None = None, variant_version: str = "") -> dict:
     """Everything besides the submission that decides an assignment's grades: one hash (or version) per part.
 
     ``gradebook_copy``: the assignment as the course gradebook holds it (``template.assignment_structure``).
@@ -222,13 +222,15 @@ def grading_spec(source: dict, release: dict, config_text: str, due_date=None, g
         "config": config_hash(config_text, overrides),
         **(engine or engine_spec()),
         "due date": due_date.isoformat() if due_date else "",
+        "variant version": str(variant_version),
     }
 
 
-def fingerprint(files: dict, spec: dict, extension_seconds: float = 0.0) -> dict:
-    """The fingerprint of one submission: its own content hash, the assignment's ``grading_spec`` and the
-    student's extension."""
-    return {"submission": content_hash(files), **spec, "extension": f"{float(extension_seconds or 0.0):g}"}
+def fingerprint(files: dict, spec: dict, extension_seconds: float = 0.0, variant_override: str = "") -> dict:
+    """The fingerprint of one submission: its own content hash, the assignment's ``grading_spec``, the
+    student's extension and variant override."""
+    return {"submission": content_hash(files), **spec, "extension": f"{float(extension_seconds or 0.0):g}",
+            "variant override": str(variant_override or "")}
 
 
 def why_regrade(record, current: dict) -> str:
