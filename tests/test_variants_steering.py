@@ -136,3 +136,20 @@ def test_autograder_variant_overrides_reissues_and_clears_one_student(tmp_path):
         "student": "s-9", "assignment": ASSIGNMENT, "params": SPEC.variant_params("s-9", COURSE)}
     both = _cli(root, "variant", ASSIGNMENT, "s-9", "--clear", "--reissue")
     assert both.returncode == 2 and "at most one of" in both.stderr
+
+
+def test_a_student_sees_a_reissued_variant_by_setting_the_id_before_the_variant_cell(tmp_path):
+    """The rule the locked cell follows (no ``autograder`` on the student's side): AUTOGRADER_STUDENT, set with
+    ``%env`` in a cell above, wins over the hub login, so the student computes the variant they are graded with."""
+    import os
+    import sys
+
+    cell = _variant_cell(_released()).source
+    env = {**os.environ, "JUPYTERHUB_USER": "s-9", "AUTOGRADER_STUDENT": "s-9~2"}
+    env.pop("AUTOGRADER_VARIANTS", None)
+    ran = subprocess.run([sys.executable, "-c", cell], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=60, stdin=subprocess.DEVNULL)
+    assert ran.returncode == 0, ran.stderr
+    describe = SPEC.module("variant").describe
+    assert ran.stdout == f"student id: s-9~2\nyour variant: {describe(SPEC.variant_params('s-9~2', COURSE))}\n"
+    assert SPEC.variant_params("s-9~2", COURSE) != SPEC.variant_params("s-9", COURSE)
