@@ -56,6 +56,8 @@ def test_the_ta_sees_each_students_graded_variant_in_formgrader(server, browser,
               f"{student}'s variant cell output")
         text = browser.find_element(By.TAG_NAME, "body").text
         assert f"student id: {graded_as}" in text and f"your variant: {_shown(graded_as)}" in text, text[:2000]
+        output = browser.find_element(By.XPATH, "//*[contains(text(), 'your variant:')]")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", output)
         _shot(browser, f"formgrader-variant-{student}.png")
 
 
