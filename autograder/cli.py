@@ -204,21 +204,35 @@ def return_(assignment, exchange_root, students):
 @click.argument("assignment")
 @click.argument("student", required=False)
 @click.option("--json", "as_json", is_flag=True, help='one student: {"student": ..., "assignment": ..., "params": {...}}')
+@click.option("--as", "as_id", default=None, metavar="ID", help="grade STUDENT with the variant of ID from now on")
+@click.option("--reissue", is_flag=True, help="give STUDENT a new variant (the one of STUDENT~N)")
+@click.option("--clear", is_flag=True, help="grade STUDENT with their own id's variant again")
 @click.option("--db", "db_url", default=None, help="gradebook database URL (default: the course's)")
-def variant_(assignment, student, as_json, db_url):
+def variant_(assignment, student, as_json, as_id, reissue, clear, db_url):
     """STUDENT's variant of ASSIGNMENT (its parameters); every student of the course as CSV without STUDENT."""
     import json
 
-    from . import variants
+    from . import variant_steering as steer, variants
 
+    if sum(map(bool, (as_id is not None, reissue, clear))) > 1 or (student is None and (as_id or reissue or clear)):
+        raise AutograderError("give one STUDENT and at most one of --as ID, --reissue, --clear")
     if student is None:
         click.echo(variants.as_csv(variants.class_lookup(_root(), assignment, db_url=db_url)), nl=False)
         return
-    found = variants.lookup(_root(), assignment, student)
+    if as_id is not None or reissue:
+        kept = (steer.reissue(_root(), assignment, student, db_url) if reissue
+                else steer.grade_as(_root(), assignment, student, as_id, db_url))
+        click.echo(f"{student} is graded with the variant of {kept['id']} from now on (their next grade run regrades "
+                   f"them); they see it by running %env AUTOGRADER_STUDENT={kept['id']} before the variant cell", err=True)
+    elif clear:
+        done = steer.clear(_root(), assignment, student, db_url)
+        click.echo(f"{student} is graded with their own variant again" if done else f"{student} had no override", err=True)
+    found = variants.lookup(_root(), assignment, student, db_url)
     if as_json:
         click.echo(json.dumps(found, sort_keys=True))
     else:
-        click.echo(f"{student}, {assignment}: " + ", ".join(f"{k} = {v}" for k, v in sorted(found["params"].items())))
+        as_other = f" (as {found['override']['id']}, {found['override']['kind']})" if "override" in found else ""
+        click.echo(f"{student}, {assignment}{as_other}: " + ", ".join(f"{k} = {v}" for k, v in sorted(found["params"].items())))
 
 
 @main.command("similarity")

@@ -8,7 +8,7 @@ student, whom it is told through its environment (``kernel_environment``).
 
 import re
 
-from traitlets import Bool
+from traitlets import Bool, Dict
 from traitlets.config import Configurable
 
 from .kernel.variant import COURSE_ENV, STUDENT_ENV, VARIANTS_ENV
@@ -20,13 +20,37 @@ class Variants(Configurable):
     enabled = Bool(False, help="Give each student their own variant of the assignments that declare variants "
                                "(autograder/assignments/<name>/variant.py); False: every student gets the notebook's "
                                "default values, without touching source/.").tag(config=True)
+    ids = Dict(help="student -> the id whose variant grades them, for this grading run (``autograder grade`` sets it "
+                    "per submission from the gradebook's overrides; plain nbgrader autograde reads the gradebook)"
+               ).tag(config=True)
 
 
-def kernel_environment(config, student: str | None) -> dict:
-    """The environment variables that tell a grading kernel whom it grades and whether variants are on."""
-    env = {VARIANTS_ENV: "on" if Variants(config=config).enabled else "off"}
+def variant_id(config, assignment: str | None, student: str) -> str:
+    """The id whose variant grades ``student``: the override kept for them (``autograder variant ... --as`` or
+    ``--reissue``, ``storage.variant_ids``), else their own gradebook id."""
+    told = Variants(config=config).ids
+    if str(student) in told:
+        return str(told[str(student)])
+    if assignment:
+        from nbgrader.coursedir import CourseDirectory
+
+        from .storage import variant_ids
+
+        coursedir = CourseDirectory(config=config)
+        found = variant_ids.find(coursedir.db_url, coursedir.course_id, assignment, student)
+        if found:
+            return found[0]
+    return str(student)
+
+
+def kernel_environment(config, student: str | None, assignment: str | None = None) -> dict:
+    """The environment variables that tell a grading kernel whom it grades and whether variants are on (off when
+    the student is unknown: the kernel grades the default variant, never one of an id it finds elsewhere).
+    ``AUTOGRADER_STUDENT`` is the id whose variant is graded: ``variant_id`` (an override, else the student's)."""
+    enabled = Variants(config=config).enabled
+    env = {VARIANTS_ENV: "on" if enabled and student else "off"}
     if student:
-        env[STUDENT_ENV] = str(student)
+        env[STUDENT_ENV] = variant_id(config, assignment, student) if enabled else str(student)
     course = config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None
     if course:
         env[COURSE_ENV] = str(course)
@@ -45,22 +69,33 @@ def params(assignment: str, student: str, course: str, enabled: bool = True) -> 
     return spec.variant_params(student, course) if enabled else dict(module.DEFAULTS)
 
 
-def lookup(root, assignment: str, student: str) -> dict:
+def lookup(root, assignment: str, student: str, db_url: str | None = None) -> dict:
     """``{"student", "assignment", "params"}``: ``student``'s variant as the course grades it (its defaults when
-    ``c.Variants.enabled`` is False). An assignment without variants is refused, naming the ones that have them."""
+    ``c.Variants.enabled`` is False), with ``"override": {"id", "kind"}`` when one is kept for them (the params are
+    then those of the override's id). An assignment without variants is refused, naming the ones that have them."""
     from . import course
     from .assignments import registered
     from .errors import AutograderError
 
     root = course.find_root(root)
     course.require_assignments(root, [assignment])
-    config = course.load_config(root)
-    found = params(assignment, student, config.CourseDirectory.course_id, Variants(config=config).enabled)
+    config = course.load_config(root, **({"CourseDirectory.db_url": db_url} if db_url else {}))
+    enabled = Variants(config=config).enabled
+    found = params(assignment, student, config.CourseDirectory.course_id, enabled)
     if found is None:
         having = [spec.name for spec in registered() if spec.module("variant") is not None]
         raise AutograderError(f"{assignment} has no variants (no autograder/assignments/{assignment}/variant.py); "
                               f"the assignments with variants: {', '.join(having) or 'none'}")
-    return {"student": str(student), "assignment": assignment, "params": found}
+    from nbgrader.coursedir import CourseDirectory
+
+    from .storage import variant_ids
+
+    coursedir = CourseDirectory(config=config)
+    kept = variant_ids.find(coursedir.db_url, coursedir.course_id, assignment, student)
+    if kept is None:
+        return {"student": str(student), "assignment": assignment, "params": found}
+    return {"student": str(student), "assignment": assignment, "override": {"id": kept[0], "kind": kept[1]},
+            "params": params(assignment, kept[0], config.CourseDirectory.course_id, enabled)}
 
 
 def class_lookup(root, assignment: str, db_url: str | None = None) -> list:
@@ -75,7 +110,7 @@ def class_lookup(root, assignment: str, db_url: str | None = None) -> list:
     db_url, course_id = course_database(root, db_url)
     with Gradebook(db_url, course_id=course_id) as gb:
         students = sorted(roster(root, gb))
-    return [lookup(root, assignment, student) for student in students]
+    return [lookup(root, assignment, student, db_url) for student in students]
 
 
 def as_csv(rows: list) -> str:
@@ -112,20 +147,70 @@ def ran_under(notebook) -> str | None:
     return None
 
 
-def foreign_variant_reasons(config, notebooks: dict, student: str) -> list:
+_SHOWN = re.compile(r"^your variant: (?P<text>.+?)\s*$", re.MULTILINE)
+
+
+def shown_variant(notebook) -> dict | None:
+    """``{"id", "text"}``: the variant the notebook's variant cell printed when it last ran (graded: the one the
+    grading kernel recomputed for the gradebook's student); None without such output."""
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != VARIANT_CELL:
+            continue
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            text = text if isinstance(text, str) else "".join(text)
+            found = _SHOWN.search(text)
+            if found:
+                return {"id": ran_under(notebook) or "", "text": found.group("text")}
+    return None
+
+
+def foreign_variant_reasons(config, notebooks: dict, student: str, graded_as: str | None = None) -> list:
     """A review reason for each notebook (name -> nbformat notebook) whose variant cell ran under another id
-    than ``student``'s, the gradebook's (none when ``c.Variants.enabled`` is False)."""
+    than the one it is graded with: ``graded_as`` (an override, ``variant_id``), else ``student``'s, the
+    gradebook's (none when ``c.Variants.enabled`` is False)."""
     if not Variants(config=config).enabled:
         return []
+    graded_as = str(graded_as or student)
+    whose = (f"its gradebook id {str(student)!r}" if graded_as == str(student)
+             else f"the id {graded_as!r} its gradebook id {str(student)!r} is graded with (autograder variant)")
     reasons = []
     for name, notebook in sorted(notebooks.items()):
         other = ran_under(notebook)
-        if other is not None and other != str(student):
-            reasons.append(f"{name} was run under the variant of student id {other!r}, not of its gradebook id "
-                           f"{str(student)!r}: it is graded with {str(student)!r}'s variant, so answers computed for "
+        if other is not None and other != graded_as:
+            reasons.append(f"{name} was run under the variant of student id {other!r}, not of {whose}: "
+                           f"it is graded with {graded_as!r}'s variant, so answers computed for "
                            f"{other!r}'s lose their points; for review: a mistyped id or a login that is not the gradebook's is "
                            "the usual cause, a notebook taken from another student the other")
     return reasons
+
+
+_CELL_VERSION = re.compile(r"^VARIANT_VERSION\s*=\s*(\d+)\s*$", re.MULTILINE)
+
+
+def cell_version_mismatch(config, notebook, assignment: str) -> str:
+    """Why ``notebook``'s locked variant cell cannot give the graded variant ("" when it can): it hashes
+    ``VARIANT_VERSION``, the hidden tests the assignment package's ``variant_version``; were they different, every
+    honest answer computed from the cell's values would lose its task. Variants off, or no such cell: never refused."""
+    if not Variants(config=config).enabled:
+        return ""
+    from .assignments import get
+
+    spec = get(assignment)
+    if spec.module("variant") is None:
+        return ""
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != VARIANT_CELL:
+            continue
+        found = _CELL_VERSION.search(cell.source if isinstance(cell.source, str) else "".join(cell.source))
+        if found is None or int(found.group(1)) == spec.variant_version:
+            return ""
+        return (f"grading infrastructure: the locked variant cell of {assignment} hashes VARIANT_VERSION = "
+                f"{found.group(1)}, but the grader's variant_version (autograder/assignments/{assignment}) is "
+                f"{spec.variant_version}: the hidden tests would grade another variant than the one the notebook "
+                f"computes. Write VARIANT_VERSION = {spec.variant_version} into the source notebook's variant cell, "
+                f"run `autograder build {assignment}` and release it (or set variant_version back), then grade again")
+    return ""
 
 
 def cell_course_mismatch(config, notebook, assignment: str) -> str:

@@ -46,6 +46,9 @@ ELSEWHERE = {
     # scaffolds into the autograder package it runs: tested in a copy of the checkout, built and graded there
     "autograder new": ("tests/test_scaffold.py", '"-m", "autograder", "new"'),
     "autograder variant": ("tests/test_variants.py", '"variant", "artificial_neurons", "ana", "--json"'),
+    ("autograder variant", "--as"): ("tests/test_variants_steering.py", '"--as", "ana"'),
+    ("autograder variant", "--reissue"): ("tests/test_variants_steering.py", '"--reissue"'),
+    ("autograder variant", "--clear"): ("tests/test_variants_steering.py", '"--clear"'),
 }
 # setting up the environment and running the suite itself: not the course's commands, never run by a test
 SETUP = {"pip install", "export", "rm", "python -m pytest", "python -m pip", "python -m venv"}

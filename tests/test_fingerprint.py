@@ -81,7 +81,7 @@ def test_grading_spec_follows_each_part(tmp_path):
     source, release, config, copy = {"a.ipynb": b"1"}, {"a.ipynb": b"2"}, "c = 1", {"a": {"grade": {"t": [1.0, "code"]}}}
     engine = batch.engine_spec()
     spec = batch.grading_spec(source, release, config, None, copy, (), engine)
-    assert set(spec) == set(batch.PARTS) - {"submission", "extension"}  # those two are the student's own
+    assert set(spec) == set(batch.PARTS) - {"submission", "extension", "variant override"}  # the student's own
     assert batch.grading_spec(source, release, config, None, copy) == spec  # this process's engine by default
     changed = {
         "source": batch.grading_spec({"a.ipynb": b"1!"}, release, config, None, copy, (), engine),
@@ -89,6 +89,7 @@ def test_grading_spec_follows_each_part(tmp_path):
         "config": batch.grading_spec(source, release, "c = 2", None, copy, (), engine),
         "gradebook copy": batch.grading_spec(source, release, config, None, {"a": {"grade": {"t": [2.0, "code"]}}}, (), engine),
         "due date": batch.grading_spec(source, release, config, datetime(2026, 12, 1, 23, 59), copy, (), engine),
+        "variant version": batch.grading_spec(source, release, config, None, copy, (), engine, "2"),
     }
     for part, other in changed.items():
         assert [p for p in spec if spec[p] != other[p]] == [part], part
@@ -99,6 +100,8 @@ def test_grading_spec_follows_each_part(tmp_path):
         assert [p for p in spec if spec[p] != other[p]] == [part]
     one_day = batch.fingerprint({"a.ipynb": b"x"}, spec, extension_seconds=86400)
     assert one_day["extension"] != batch.fingerprint({"a.ipynb": b"x"}, spec)["extension"]
+    as_other = batch.fingerprint({"a.ipynb": b"x"}, spec, variant_override="ana~2")  # autograder variant --reissue
+    assert [p for p in as_other if as_other[p] != batch.fingerprint({"a.ipynb": b"x"}, spec)[p]] == ["variant override"]
     graded = records.SubmissionRecord("a", "x", content_hash=one_day["submission"], fingerprint=one_day)
     assert batch.why_regrade(graded, {**one_day, "extension": "0"}) == "extension changed"
 

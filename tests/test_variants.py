@@ -47,7 +47,7 @@ def test_the_environment_says_whether_variants_are_on():
     assert variants.kernel_environment(config, "s1") == {
         "AUTOGRADER_VARIANTS": "off", "AUTOGRADER_STUDENT": "s1", "AUTOGRADER_COURSE": "c"}
     config.Variants.enabled = True
-    assert variants.kernel_environment(config, None) == {"AUTOGRADER_VARIANTS": "on", "AUTOGRADER_COURSE": "c"}
+    assert variants.kernel_environment(config, None) == {"AUTOGRADER_VARIANTS": "off", "AUTOGRADER_COURSE": "c"}
 
 
 def test_the_course_ships_variants_on():
@@ -120,3 +120,36 @@ def test_the_id_a_notebook_ran_under_is_read_from_its_variant_cell():
     assert variants.foreign_variant_reasons(config, {"a.ipynb": released}, "friend 7") == []
     config.Variants.enabled = False
     assert variants.foreign_variant_reasons(config, {"a.ipynb": released}, "ana") == []
+
+
+def _variant_cell_source():
+    released = nbformat.read(REPO / "release" / "artificial_neurons" / "artificial_neurons.ipynb", 4)
+    return next(c.source for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id") == variants.VARIANT_CELL)
+
+
+@pytest.mark.parametrize("sandboxed", [False, True])
+def test_a_kernel_not_told_the_student_never_takes_the_hosts_hub_login(tmp_path, monkeypatch, sandboxed):
+    """A grader started inside a JupyterHub session (JUPYTERHUB_USER is the instructor's login): a kernel that does
+    not know whom it grades, a prepared one included, grades the default variant, never the host login's."""
+    from autograder.sandbox import prepared
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "the-instructor")
+    config = Config()
+    config.Execute.extra_arguments = list(load_config(REPO).Execute.extra_arguments)
+    config.Sandbox.enabled = config.Sandbox.require = sandboxed
+    config.Sandbox.prepared_kernels = 1
+    config.Variants.enabled = True
+    config.CourseDirectory.course_id = load_config(REPO).CourseDirectory.course_id
+    prepared.shutdown()
+    try:
+        seen = []
+        for _ in range(2):  # the second notebook takes the kernel prepared after the first
+            notebook = new_notebook(cells=[new_code_cell(_variant_cell_source())])
+            notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+            resources = {"metadata": {"path": str(tmp_path)}, "nbgrader": {"assignment": "artificial_neurons"}}
+            notebook, _ = sandbox.SandboxedExecute(config=config).preprocess(notebook, resources)
+            seen.append(output_text(notebook))
+    finally:
+        prepared.shutdown()
+    for text in seen:
+        assert "student id: none (the default variant)" in text and "the-instructor" not in text, text

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import course, scratch
+from .. import course, scratch, variant_steering as steer
 from ..storage import records
 from .. import assignments as registry
 from ..policy.extensions import due_date, extensions_by_student
@@ -64,6 +64,7 @@ class Plan:
     summary: GradingSummary
     hand_graded: list  # students not graded again whose hand grades changed since their feedback was made
     unreadable: dict = field(default_factory=dict)  # student -> (job, result) with notebooks that could not be read
+    variants: dict = field(default_factory=dict)  # student -> the variant graded (variant_steering.graded)
 
 
 def grade_assignment(
@@ -134,7 +135,8 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
     # the settings that reach grading; not the paths masked from kernels (this course's own secrets) nor whether a
     # missing sandbox is refused (it decides whether grading runs, not how)
     graded_overrides = tuple(o for o in sandbox_overrides if o[0] not in ("Sandbox.hidden_paths", "Sandbox.require"))
-    spec = grading_spec(source, release, config_text, duedate, structure, graded_overrides, engine)
+    variants, variant_ids, version = steer.plan(config, db_url, course_id, assignment, folders, known)
+    spec = grading_spec(source, release, config_text, duedate, structure, graded_overrides, engine, version)
     summary = GradingSummary(assignment, unenforced_limits=missing_limits)
     late_policy = duedate is not None and policy_applies(config)  # then a submission without hand-in time is named
     hand = hand_grades.digests(db_url, course_id, assignment) if feedback else {}
@@ -144,7 +146,7 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
         files = read_tree(folder, refused)
         if late_policy and not files.get("timestamp.txt", b"").strip():
             summary.untimed.append(student)
-        fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0))
+        fingerprints[student] = fingerprint(files, spec, extended.get(student, 0.0), variant_ids.get(student, ""))
         hashes[student] = fingerprints[student]["submission"]
         why = why_regrade(known.get(student), fingerprints[student])
         if not why and not force:
@@ -159,12 +161,13 @@ def plan(root, assignment: str, force: bool = False, db_url: str | None = None, 
             course_id=course_id, assignment=assignment, student=student, submission=files, source=source,
             release=release, config_text=config_text, template_db=template_db,
             timestamp=files.get("timestamp.txt", b"").decode("utf-8", "replace"),
-            overrides=sandbox_overrides, feedback=feedback, extension_seconds=extended.get(student, 0.0),
+            overrides=sandbox_overrides + ((("Variants.ids", {student: variant_ids[student]}),)
+                                           if student in variant_ids else ()), feedback=feedback, extension_seconds=extended.get(student, 0.0),
             engine=engine,
             refused=tuple(refused),
         ))
     return Plan(root, assignment, config, coursedir, db_url, jobs, hashes, fingerprints,
-                dict(sandbox_overrides)["Sandbox.require"], feedback, summary, hand_graded)
+                dict(sandbox_overrides)["Sandbox.require"], feedback, summary, hand_graded, variants=variants)
 
 
 def _chosen(folders: dict, students, assignment: str, root: Path, coursedir) -> dict:
@@ -202,6 +205,7 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
         for outcome in executor.run(grade_one, batch.jobs):
             job, result = outcome.job, outcome.result
             result = result if result is not None else _worker_stopped(job, outcome.error)
+            result.variant = batch.variants.get(job.student, {})
             content = batch.hashes[job.student] if outcome.result is not None else ""
             begun = time.monotonic()
             try:

@@ -13,7 +13,10 @@ are what a ``why:`` line says changed):
 * ``environment``: the Python version and every installed distribution with its version (nbgrader,
   scikit-learn, NumPy, SciPy, pandas, ipykernel, ...: kernels run the same interpreter);
 * ``data``: the sha256 of each data file the assignment declares (``Assignment.data``);
-* ``due date`` and, per submission, ``extension`` and ``submission`` (its own files).
+* ``due date`` and, per submission, ``extension`` and ``submission`` (its own files);
+* ``variant version`` (the assignment's ``variant_version``, "" without variants) and, per submission, ``variant
+  override`` (the id whose variant grades the student when an override is kept, ``autograder variant --as``).
+  A record kept before these two parts existed counts as unchanged in them (``OPTIONAL_PARTS``).
 
 ``grading code``, ``environment`` and ``data`` together are the *engine* (``engine_spec``): what a worker
 runs. Every ``GradeJob`` carries the coordinator's; a worker computes its own and refuses a job whose
@@ -43,7 +46,8 @@ def content_hash(files: dict) -> str:
 NEW = "new submission"
 # the parts of a fingerprint, in the order a summary names them
 PARTS = ("submission", "source", "release", "gradebook copy", "config", "grading code", "environment", "data",
-         "due date", "extension")
+         "due date", "extension", "variant version", "variant override")
+OPTIONAL_PARTS = ("variant version", "variant override")  # absent from a record kept before they existed: unchanged
 ENGINE_PARTS = ("grading code", "environment", "data")
 # files of the package left out of ``grading code``: none but Python's bytecode caches, which Python rebuilds from
 # the .py files that are hashed (and which a running grader writes, so they would move the hash by themselves)
@@ -206,7 +210,7 @@ def config_hash(config_text: str, overrides=()) -> str:
 
 
 def grading_spec(source: dict, release: dict, config_text: str, due_date=None, gradebook_copy=None,
-                 overrides=(), engine: dict | None = None) -> dict:
+                 overrides=(), engine: dict | None = None, variant_version: str = "") -> dict:
     """Everything besides the submission that decides an assignment's grades: one hash (or version) per part.
 
     ``gradebook_copy``: the assignment as the course gradebook holds it (``template.assignment_structure``).
@@ -218,13 +222,15 @@ def grading_spec(source: dict, release: dict, config_text: str, due_date=None, g
         "config": config_hash(config_text, overrides),
         **(engine or engine_spec()),
         "due date": due_date.isoformat() if due_date else "",
+        "variant version": str(variant_version),
     }
 
 
-def fingerprint(files: dict, spec: dict, extension_seconds: float = 0.0) -> dict:
-    """The fingerprint of one submission: its own content hash, the assignment's ``grading_spec`` and the
-    student's extension."""
-    return {"submission": content_hash(files), **spec, "extension": f"{float(extension_seconds or 0.0):g}"}
+def fingerprint(files: dict, spec: dict, extension_seconds: float = 0.0, variant_override: str = "") -> dict:
+    """The fingerprint of one submission: its own content hash, the assignment's ``grading_spec``, the
+    student's extension and variant override."""
+    return {"submission": content_hash(files), **spec, "extension": f"{float(extension_seconds or 0.0):g}",
+            "variant override": str(variant_override or "")}
 
 
 def why_regrade(record, current: dict) -> str:
@@ -237,9 +243,10 @@ def why_regrade(record, current: dict) -> str:
         return "graded before fingerprints were kept"
     if record.content_hash != current["submission"]:
         return "submission changed"
-    if not set(PARTS) <= set(record.fingerprint):  # kept before the spec covered the environment, data, gradebook copy
+    if not set(PARTS) - set(OPTIONAL_PARTS) <= set(record.fingerprint):  # kept before the spec covered the environment, data, gradebook copy
         return "graded before the fingerprint covered every input"
-    changed = [part for part in PARTS if record.fingerprint.get(part) != current.get(part)]
+    changed = [part for part in PARTS if record.fingerprint.get(part) != current.get(part)
+               and not (part in OPTIONAL_PARTS and part not in record.fingerprint)]
     return " and ".join(changed) + " changed" if changed else ""
 
 

@@ -182,7 +182,9 @@ def _foreign_variants(root: Path, job: GradeJob, prepared: _Prepared) -> list:
     """A review reason per notebook that its student ran under another id's variant (``autograder.variants``)."""
     from .. import course, variants
 
-    return variants.foreign_variant_reasons(course.load_config(root), prepared.to_scan, job.student)
+    config = course.apply_overrides(course.load_config(root), job.overrides)
+    return variants.foreign_variant_reasons(config, prepared.to_scan, job.student,
+                                            variants.variant_id(config, None, job.student))
 
 
 def _lay_out(root: Path, job: GradeJob) -> Path:

@@ -72,6 +72,7 @@ class GradeResult:
     kernels: list = field(default_factory=list)  # {"pid", "kernel_id", "prepared"} of each kernel that ran a notebook
     outcomes: list = field(default_factory=list)  # autograder.storage.outcomes.Outcome of each graded test cell
     unreadable: dict = field(default_factory=dict)  # notebook name -> what is wrong with the file (grading.unreadable)
+    variant: dict = field(default_factory=dict)  # the variant graded (variant_steering.graded), set by the coordinator
 
     @property
     def score(self) -> float:

@@ -2,8 +2,10 @@
 
 The grading side (``autograder.sandbox.execute.SandboxedExecute``, in plain ``nbgrader autograde`` and in
 ``autograder grade`` alike) starts every kernel with ``AUTOGRADER_VARIANTS`` (``on``/``off``, from
-``c.Variants.enabled``), and, when it knows whom it grades, ``AUTOGRADER_STUDENT`` (the gradebook's student
-id) and ``AUTOGRADER_COURSE`` (the course id). The values are read once, when this module is first imported
+``c.Variants.enabled``; ``off`` when it does not know whom it grades), and, when it knows, ``AUTOGRADER_STUDENT``
+(the id whose variant is graded: the gradebook's student id, or the override the instructor kept for them,
+``autograder variant ... --as/--reissue``) and ``AUTOGRADER_COURSE`` (the course id). The host's
+``JUPYTERHUB_USER`` never reaches a grading kernel. The values are read once, when this module is first imported
 (the kernel extension imports it before any student cell runs), so a cell that changes ``os.environ`` later
 does not move the variant the checks compute against. Imports nothing of the engine.
 """
@@ -13,6 +15,7 @@ import os
 STUDENT_ENV = "AUTOGRADER_STUDENT"
 VARIANTS_ENV = "AUTOGRADER_VARIANTS"
 COURSE_ENV = "AUTOGRADER_COURSE"
+HUB_USER_ENV = "JUPYTERHUB_USER"  # the notebook's own fallback id; a grading kernel never inherits it (the host's login)
 
 _STARTED_WITH = {name: os.environ.get(name, "") for name in (STUDENT_ENV, VARIANTS_ENV, COURSE_ENV)}
 

@@ -17,6 +17,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..mistakes import cell_mistake
 from ..report.tasks import labels
+from ..variants import shown_variant
 
 TOLERANCE = 1e-9
 
@@ -75,7 +76,8 @@ class FeedbackSummary(NbGraderPreprocessor):
                 task["problems"].append({"anchor": grade_id, "title": names[grade_id].title if grade_id in names else "",
                                          "message": _message(cell)})
         awaiting = sum(t["awaiting"] for t in tasks)
-        resources["course_feedback"] = {"tasks": tasks, "awaiting": awaiting, "provisional": awaiting > 0}
+        resources["course_feedback"] = {"tasks": tasks, "awaiting": awaiting, "provisional": awaiting > 0,
+                                        "variant": shown_variant(nb)}  # the variant the answers were graded with
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):

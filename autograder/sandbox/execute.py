@@ -9,7 +9,7 @@ from nbgrader.preprocessors import Execute
 from . import prepared, workfolder
 from ..errors import GradingInfrastructureError
 from ..kernel.variant import STUDENT_ENV
-from ..variants import Variants, cell_course_mismatch, kernel_environment
+from ..variants import Variants, cell_course_mismatch, cell_version_mismatch, kernel_environment
 from .fate import did_not_start
 from .kernel_manager import SandboxedKernelManager
 from .settings import Sandbox
@@ -54,7 +54,8 @@ class SandboxedExecute(Execute):
 
     def _grading_environment(self) -> dict:
         """What the kernel is told of whom it grades (``autograder.variants``)."""
-        return kernel_environment(self.config, self._student())
+        assignment = ((getattr(self, "resources", None) or {}).get("nbgrader") or {}).get("assignment")
+        return kernel_environment(self.config, self._student(), assignment)
 
     def _has_variants(self) -> bool:
         """True when variants are on and the notebook's assignment has them (an unknown assignment: assumed so)."""
@@ -128,7 +129,8 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         folder = ((resources or {}).get("metadata") or {}).get("path")
         assignment = ((resources or {}).get("nbgrader") or {}).get("assignment")
-        mismatch = cell_course_mismatch(self.config, nb, assignment) if assignment else ""
+        mismatch = (cell_course_mismatch(self.config, nb, assignment)
+                    or cell_version_mismatch(self.config, nb, assignment)) if assignment else ""
         if mismatch:  # before any kernel starts: no grade is saved, the course is told what to fix
             self.log.error("%s", mismatch)
             raise GradingInfrastructureError(mismatch)

@@ -28,6 +28,7 @@ from .. import scratch
 from .fate import keep_report
 from .limits import kernel_limits
 from ..kernel.quiet_kernel import PREIMPORT_ENV
+from ..kernel.variant import HUB_USER_ENV, VARIANTS_ENV
 from .probe import check_available
 from .settings import Sandbox
 
@@ -167,13 +168,14 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _preimport_environment(self) -> dict:
         """Whom the kernel grades (``grading_environment``) and what the kernel extension imports before the
         snapshot (``quiet_kernel``; prepared kernels only)."""
-        env = dict(self.grading_environment)
+        env = {VARIANTS_ENV: "off", **self.grading_environment}  # not told the student: the default variant
         if self._prepared is not None and self.sandbox.preimports:
             env[PREIMPORT_ENV] = ",".join(self.sandbox.preimports)
         return env
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         env = dict(kw.get("env") or os.environ)
+        env.pop(HUB_USER_ENV, None)  # the host's hub login (a grader run inside JupyterHub) is never a student's id
         env.update(self.sandbox.environment)  # unsandboxed kernels get it here, sandboxed ones via --setenv
         env.update(self._preimport_environment())
         env[SAFE_PATH] = "1"  # student files are importable only once the extension's snapshot is taken (quiet_kernel)

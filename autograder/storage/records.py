@@ -38,9 +38,10 @@ _table = sa.Table(
     sa.Column("withheld", sa.Boolean, nullable=False),
     sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("fingerprint", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("variant", sa.Text, nullable=False, server_default="{}"),
 )
 # columns added after the table first shipped: (name, SQL type and default) for ALTER TABLE
-_ADDED_COLUMNS = {"fingerprint": "TEXT NOT NULL DEFAULT '{}'"}
+_ADDED_COLUMNS = {"fingerprint": "TEXT NOT NULL DEFAULT '{}'", "variant": "TEXT NOT NULL DEFAULT '{}'"}
 
 
 @dataclass
@@ -64,6 +65,7 @@ class SubmissionRecord:
     withheld: bool = False
     graded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     fingerprint: dict = field(default_factory=dict)  # part ("submission", "source", ...) -> hash or version
+    variant: dict = field(default_factory=dict)  # the variant graded: {"id", "version", "params"} ({}: none)
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -99,6 +101,7 @@ def upsert(connection, course_id: str, record: SubmissionRecord) -> None:
     row = asdict(record)
     row["reasons"] = json.dumps(list(record.reasons))
     row["fingerprint"] = json.dumps(dict(record.fingerprint), sort_keys=True)
+    row["variant"] = json.dumps(dict(record.variant), sort_keys=True)
     row["course_id"] = course_id
     dialect = connection.dialect.name
     if dialect in ("sqlite", "postgresql"):
@@ -126,6 +129,7 @@ def _query(db_url: str, query) -> list[SubmissionRecord]:
         values = {key: row[key] for key in SubmissionRecord.__dataclass_fields__}
         values["reasons"] = json.loads(values["reasons"])
         values["fingerprint"] = json.loads(values["fingerprint"] or "{}")
+        values["variant"] = json.loads(values["variant"] or "{}")
         records.append(SubmissionRecord(**values))
     return records
 

@@ -77,7 +77,7 @@ def keep_earlier_grade(db_url: str, course_id: str, result: GradeResult) -> reco
         score=earlier.score if earlier is not None else 0.0,
         max_score=earlier.max_score if earlier is not None else 0.0,
         withheld=earlier.withheld if earlier is not None else False,
-        fingerprint={},
+        fingerprint={}, variant=earlier.variant if earlier is not None else {},
     )
     records.save(db_url, course_id, record)
     return record
@@ -168,6 +168,7 @@ def make_record(result: GradeResult, content_hash: str, score: float, fingerprin
         max_score=float(result.max_score),
         withheld=bool(result.withheld),
         fingerprint=dict(fingerprint or {}) if content_hash else {},
+        variant=dict(result.variant) if content_hash else {},
     )
 
 
