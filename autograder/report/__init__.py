@@ -120,7 +120,8 @@ def report(root, assignment: str, db_url: str | None = None, out_dir=None) -> Pa
     results = load(root, assignment, db_url)
     out = Path(out_dir) if out_dir else root / "reports" / assignment
     out.mkdir(parents=True, exist_ok=True)
-    numbers = summary(results, variant_stats.student_params(root, assignment, [s.student for s in results.students]))
+    params = variant_stats.student_params(root, assignment, [s.student for s in results.students], db_url)
+    numbers = summary(results, params)
     sns.set_theme(style="whitegrid")
     figures = [
         (plots.scores(numbers, out / "scores.png"),

@@ -18,8 +18,8 @@ other counted students of that task (the rest), on full marks or not. A value is
   (5%) however many tasks and values there are.
 
 "2 of 9 full marks, the rest 30 of 31" passes (p = 1.5e-5); "3 of 5, the rest 30 of 35" does not (p = 0.2).
-``student_params`` is the one place that says which parameters a student had (today recomputed from the variant
-generator; later the ones stored with the grades).
+``student_params`` is the one place that says which parameters a student had: the ones kept with their grading
+record (what the kernel graded with), else as the course would grade them now.
 """
 
 import json
@@ -148,18 +148,24 @@ def warnings(summary_path) -> list:
     return [f"hard variant: {h['message']} (Fisher's exact test p = {h['p_value']:.1g})" for h in found.get("hard", [])]
 
 
-def student_params(root, assignment: str, students) -> dict:
-    """student -> the parameters of their variant of ``assignment``, as the course grades them (its defaults when
-    ``c.Variants.enabled`` is False); ``{}`` when the assignment has no variants. The one place the report reads
-    them (today from the variant generator, ``autograder.variants.params``)."""
-    from .. import course, variants
+def student_params(root, assignment: str, students, db_url: str | None = None) -> dict:
+    """student -> the parameters of their variant of ``assignment``, as the course graded them: the ones kept with
+    their grading record (``storage.records``: what the kernel graded with), else as the course would grade them
+    now (``autograder.variants.lookup``: an override kept for them, the defaults when ``c.Variants.enabled`` is
+    False); ``{}`` when the assignment has no variants. The one place the report reads them."""
+    from .. import variants
+    from ..storage import records
+    from .results import course_database
 
-    config = course.load_config(root)
-    course_id, enabled = config.CourseDirectory.course_id, variants.Variants(config=config).enabled
+    db_url, course_id = course_database(root, db_url)
+    kept = {r.student: (r.variant or {}).get("params") for r in records.load(db_url, course_id, assignment)}
     found = {}
     for student in students:
-        got = variants.params(assignment, student, course_id, enabled)
+        if kept.get(student) is not None:
+            found[student] = kept[student]
+            continue
+        got = variants.params(assignment, student, course_id, True)
         if got is None:
             return {}
-        found[student] = got
+        found[student] = variants.lookup(root, assignment, student, db_url)["params"]
     return found
