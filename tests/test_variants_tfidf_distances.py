@@ -120,3 +120,20 @@ def test_the_reference_follows_the_graded_student():
     env = {**checkout_env(), "AUTOGRADER_VARIANTS": "off", "AUTOGRADER_STUDENT": "s-a", "AUTOGRADER_COURSE": COURSE}
     out = subprocess.run([*checkout_python(), "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(variant.DEFAULTS["selected_categories"])
+
+
+def test_autograder_variant_prints_the_pair(tmp_path):
+    """``autograder variant tfidf_distances STUDENT --json`` prints ``selected_categories``; off: the default pair."""
+    import json
+
+    from .test_variants import _cli
+
+    root = course.copy_course(REPO, tmp_path / "course")
+    one = _cli(root, "variant", "tfidf_distances", "ana", "--json")
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout) == {"student": "ana", "assignment": "tfidf_distances",
+                                      "params": {"selected_categories": SPEC.variant_params("ana", COURSE)["selected_categories"]}}
+    with open(root / course.CONFIG_FILE, "a") as config:
+        config.write("\nc.Variants.enabled = False\n")
+    off = _cli(root, "variant", "tfidf_distances", "ana", "--json")
+    assert json.loads(off.stdout)["params"] == variant.DEFAULTS

@@ -5,9 +5,9 @@ classifiers: about 1.5 s, a fifth of a graded notebook). An assignment's referen
 define ``precompute()`` (returns a picklable value) and ``install(value)`` (makes the module use it).
 
 * ``build(assignment, engine, variant)``, in the grading worker, outside any kernel: pickles
-  ``precompute(variant)`` once per worker process, grading engine and variant (the graded student's parameters,
-  ``autograder.variants.params``; the defaults when variants are off; the last ``VARIANTS_KEPT`` are kept) (``fingerprint.engine_spec``: the package's files, the environment and the
-  data), so that a long-lived worker never hands kernels answers computed from older code or data
+  ``precompute(variant)`` once per worker process, grading engine (``fingerprint.engine_spec``: the package's
+  files, the environment and the data) and variant (the graded student's parameters, ``autograder.variants.params``;
+  the defaults when variants are off; the last ``VARIANTS_KEPT`` values are kept), so that a long-lived worker never hands kernels answers computed from older code or data
   (``None`` when the assignment has nothing to precompute or it cannot be computed). The worker refuses
   jobs whose engine is not its own and restarts are asked for when its files changed under it
   (``fingerprint.engine_mismatch``), so the module that computes is the one on disk.
@@ -43,6 +43,9 @@ def build(assignment: str, engine: dict | None = None, variant: dict | None = No
     """
     from .fingerprint import engine_hash, engine_spec
 
+    module = _module(assignment)
+    if module is None or not hasattr(module, "precompute"):
+        return None
     key = json.dumps(variant, sort_keys=True) if variant is not None else ""
     return _build(assignment, engine_hash(engine or engine_spec(assignment)), key)
 
