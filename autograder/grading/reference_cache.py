@@ -32,7 +32,7 @@ def _module(assignment: str):
     return get(assignment).module("reference")
 
 
-VARIANTS_KEPT = 64  # values kept per worker process: more than the variants of an assignment (tfidf: its pairs)
+VARIANTS_KEPT = 64  # values kept per worker process, above tfidf's 34 pairs (each about 16 MB, in memory and as a file)
 
 
 def build(assignment: str, engine: dict | None = None, variant: dict | None = None) -> bytes | None:
