@@ -12,17 +12,19 @@ import subprocess
 
 import pytest
 
-from autograder import course
+from autograder import assignments, course
 from autograder.storage.gradebook import cell_scores
 from autograder.grading import grade_assignment
 from autograder.grading import reference_cache as cache
 from autograder.kernel import reference as kernel_reference
 from autograder.assignments.tfidf_distances import reference as ref
+from autograder.assignments.tfidf_distances import variant as variant_module
 from autograder.assignments.samples import submit_class
 
 from .conftest import REPO, checkout_env, checkout_python
 
 ASSIGNMENT = "tfidf_distances"
+SPEC_DEFAULTS = variant_module.DEFAULTS
 
 
 def test_build_pickles_the_lecture_once_per_process():
@@ -40,6 +42,14 @@ def test_the_cache_is_kept_per_grading_engine():
     assert cache.build(ASSIGNMENT, engine) is cache.build(ASSIGNMENT) is cache.build(ASSIGNMENT, dict(engine))
     for part in engine:
         assert cache.build(ASSIGNMENT, {**engine, part: "other"}) is not cache.build(ASSIGNMENT, engine), part
+
+
+def test_the_cache_is_kept_per_variant():
+    """One value per pair of categories, each computed once per worker."""
+    first, second = ({"selected_categories": list(pair)} for pair in variant_module.PAIRS[:2])
+    data = cache.build(ASSIGNMENT, variant=first)
+    assert data is cache.build(ASSIGNMENT, variant=dict(first)) and data is not cache.build(ASSIGNMENT, variant=second)
+    assert pickle.loads(data)[ASSIGNMENT].categories == tuple(first["selected_categories"])
 
 
 def test_an_assignment_without_precompute_has_no_cache():
@@ -71,8 +81,12 @@ def solution_course(tmp_path_factory):
     return root
 
 
-def _grade(root, monkeypatch, cached: bytes | None):
-    monkeypatch.setattr(cache, "build", lambda assignment, engine=None: cached)
+def _grade(root, monkeypatch, cached: bytes | None, seen: list | None = None):
+    def build(assignment, engine=None, variant=None):
+        (seen if seen is not None else []).append(variant)
+        return cached
+
+    monkeypatch.setattr(cache, "build", build)
     grade_assignment(root, ASSIGNMENT, workers=0, force=True, progress=False, feedback=False)
     config = course.load_config(root)
     scores = cell_scores(f"sqlite:///{root / 'gradebook.db'}", config.CourseDirectory.course_id, ASSIGNMENT, "solution")
@@ -81,11 +95,17 @@ def _grade(root, monkeypatch, cached: bytes | None):
 
 @pytest.mark.nbgrader
 def test_the_grading_kernel_uses_the_workers_cache(solution_course, monkeypatch):
-    """A cache whose scores differ from the student's costs exactly the classifier-score cell: it was used."""
-    altered = dataclasses.replace(ref.lecture(), svc_score=ref.lecture().svc_score / 2)
-    scores = _grade(solution_course, monkeypatch, pickle.dumps({ASSIGNMENT: altered}))
+    """A cache whose scores differ from the student's costs exactly the classifier-score cell: it was used. The
+    worker asks for the graded student's variant, and the kernel uses a value of that student's pair."""
+    variant = assignments.get(ASSIGNMENT).variant_params("solution", course.load_config(REPO).CourseDirectory.course_id)
+    assert variant != SPEC_DEFAULTS, "the test needs a student whose pair is not the default"
+    theirs = ref.lecture(variant["selected_categories"])
+    altered = dataclasses.replace(theirs, svc_score=theirs.svc_score / 2)
+    seen = []
+    scores = _grade(solution_course, monkeypatch, pickle.dumps({ASSIGNMENT: altered}), seen)
     lost = {grade_id for grade_id, (score, max_score) in scores.items() if score < max_score}
     assert lost == {"test_classifier_scores"}, scores
+    assert seen == [variant], seen
 
 
 @pytest.mark.nbgrader

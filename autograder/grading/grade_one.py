@@ -56,6 +56,7 @@ PRIVATE_FOLDERS["CourseDirectory.directory_structure"] = "{nbgrader_step}/{stude
 def _config(root: Path, job: GradeJob, report_dir: Path):
     from .. import course
     from . import reference_cache as cache
+    from .. import variants
     from ..preprocessors.grader_fault import with_stop_on_grader_fault
     from ..sandbox import autograde_preprocessors, prepared
 
@@ -70,7 +71,10 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
         config.Sandbox.prepared_kernels = PREPARED_KERNELS
     # reference answers computed once per worker process, read-only in every kernel (autograder.grading.reference_cache);
     # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
-    cached = cache.build(job.assignment, job.engine)
+    # for the graded student's variant (the defaults when variants are off): one value per variant and worker
+    course_id = (config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None) or ""
+    variant = variants.params(job.assignment, job.student, course_id, variants.Variants(config=config).enabled)
+    cached = cache.build(job.assignment, job.engine, variant)
     if cached is not None:
         path = prepared.cache_file(cached)
         config.Sandbox.readable_paths = list(config.Sandbox.get("readable_paths", [])) + [str(path)]

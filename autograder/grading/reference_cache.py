@@ -4,9 +4,10 @@ Some reference answers are expensive (one assignment's lecture pipeline loads it
 classifiers: about 1.5 s, a fifth of a graded notebook). An assignment's reference module may
 define ``precompute()`` (returns a picklable value) and ``install(value)`` (makes the module use it).
 
-* ``build(assignment, engine)``, in the grading worker, outside any kernel: pickles ``precompute()`` once per
-  worker process and grading engine (``fingerprint.engine_spec``: the package's files, the environment and the
-  data), so that a long-lived worker never hands kernels answers computed from older code or data
+* ``build(assignment, engine, variant)``, in the grading worker, outside any kernel: pickles
+  ``precompute(variant)`` once per worker process, grading engine (``fingerprint.engine_spec``: the package's
+  files, the environment and the data) and variant (the graded student's parameters, ``autograder.variants.params``;
+  the defaults when variants are off; the last ``VARIANTS_KEPT`` values are kept), so that a long-lived worker never hands kernels answers computed from older code or data
   (``None`` when the assignment has nothing to precompute or it cannot be computed). The worker refuses
   jobs whose engine is not its own and restarts are asked for when its files changed under it
   (``fingerprint.engine_mismatch``), so the module that computes is the one on disk.
@@ -19,6 +20,8 @@ define ``precompute()`` (returns a picklable value) and ``install(value)`` (make
 """
 
 import functools
+import inspect
+import json
 import pickle
 
 from ..assignments import get
@@ -29,23 +32,33 @@ def _module(assignment: str):
     return get(assignment).module("reference")
 
 
-def build(assignment: str, engine: dict | None = None) -> bytes | None:
-    """``pickle`` of ``{assignment: precompute()}`` (computed once per process and engine), or ``None``.
+VARIANTS_KEPT = 64  # values kept per worker process, above tfidf's 34 pairs (each about 16 MB, in memory and as a file)
 
-    ``engine``: the grading engine the value is for (default: this process's ``engine_spec()``).
+
+def build(assignment: str, engine: dict | None = None, variant: dict | None = None) -> bytes | None:
+    """``pickle`` of ``{assignment: precompute(variant)}`` (computed once per process, engine and variant), or ``None``.
+
+    ``engine``: the grading engine the value is for (default: this process's ``engine_spec()``); ``variant``: the
+    graded student's parameters (None: the notebook's defaults).
     """
     from .fingerprint import engine_hash, engine_spec
 
-    return _build(assignment, engine_hash(engine or engine_spec(assignment)))
+    module = _module(assignment)
+    if module is None or not hasattr(module, "precompute"):
+        return None
+    key = json.dumps(variant, sort_keys=True) if variant is not None else ""
+    return _build(assignment, engine_hash(engine or engine_spec(assignment)), key)
 
 
-@functools.lru_cache(maxsize=None)
-def _build(assignment: str, engine: str) -> bytes | None:
-    """``build`` for one engine hash: a new engine computes again."""
+@functools.lru_cache(maxsize=VARIANTS_KEPT)
+def _build(assignment: str, engine: str, variant: str = "") -> bytes | None:
+    """``build`` for one engine hash and variant (JSON, "" for the defaults): a new engine computes again."""
     module = _module(assignment)
     if module is None or not hasattr(module, "precompute"):
         return None
     try:
-        return pickle.dumps({assignment: module.precompute()}, protocol=pickle.HIGHEST_PROTOCOL)
+        takes_variant = bool(inspect.signature(module.precompute).parameters)
+        value = module.precompute(json.loads(variant) if variant else None) if takes_variant else module.precompute()
+        return pickle.dumps({assignment: value}, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - e.g. the data is missing: the checks will compute and say so
         return None

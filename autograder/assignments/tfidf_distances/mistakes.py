@@ -28,7 +28,7 @@ MISTAKES = {
     "distances_unsorted": "distances in the original row order, not sorted by class",
     "distances_squared": "squared euclidean distances",
     "diagonal_counted": "the zero diagonal counted in the within-category means",
-    "means_swapped": "within_graphics_mean and within_crypt_mean swapped",
+    "means_swapped": "within_first_mean and within_second_mean swapped (class 0 is the first category)",
     "less_diverse_category": "the category with the smaller within-category mean distance named",
     "error_order_reversed": "more_common_error given as (predicted, actual) instead of (actual, predicted)",
 }

@@ -1,7 +1,8 @@
 """Reference answers for the assignment ``tfidf_distances``.
 
 TF-IDF on two 20 Newsgroups categories, two classifiers on it, euclidean distances of the documents
-sorted by class, and what the distance heatmap says.
+sorted by class, and what the distance heatmap says. The categories are the graded student's variant
+(``variant.py``; ``autograder.kernel.variant`` says whom the kernel grades).
 """
 
 from dataclasses import dataclass
@@ -11,8 +12,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ...kernel.reference import grader_side
+from ...kernel.variant import current_params
+from . import variant as variants
 
-SELECTED_CATEGORIES = ("comp.graphics", "sci.crypt")
+SELECTED_CATEGORIES = tuple(variants.DEFAULTS["selected_categories"])  # the notebook's pair without variants
 
 
 def tfidf_from_counts(counts) -> sp.csr_matrix:
@@ -112,18 +115,25 @@ class Lecture:
 _LECTURES = {}  # categories -> Lecture: computed once per process, or installed from the grading worker's cache
 
 
+def current_categories() -> tuple:
+    """The categories of the student this kernel grades (the notebook's pair when variants are off)."""
+    return tuple(current_params(variants.ASSIGNMENT, variants.DEFAULTS, variants.params)["selected_categories"])
+
+
 @grader_side
-def lecture(categories=SELECTED_CATEGORIES) -> Lecture:
-    """The notebook's pipeline on the real data, once per process (see ``compute_lecture``)."""
-    categories = tuple(categories)
+def lecture(categories=None) -> Lecture:
+    """The notebook's pipeline on the real data for ``categories`` (default: the graded student's), once per
+    process and pair (see ``compute_lecture``)."""
+    categories = current_categories() if categories is None else tuple(categories)
     if categories not in _LECTURES:
         _LECTURES[categories] = compute_lecture(categories)
     return _LECTURES[categories]
 
 
-def precompute() -> Lecture:
-    """What a grading worker computes once and hands to its kernels (``autograder.grading.reference_cache``)."""
-    return lecture()
+def precompute(variant: dict | None = None) -> Lecture:
+    """What a grading worker computes once per variant and hands to its kernels
+    (``autograder.grading.reference_cache``): the lecture of ``variant``'s categories (default: the notebook's)."""
+    return compute_lecture(tuple((variant or variants.DEFAULTS)["selected_categories"]))
 
 
 def install(value: Lecture) -> None:

@@ -53,21 +53,21 @@ SAMPLES = [
                 "n_stored = int(np.count_nonzero(ng_tfidf.toarray()))\n"
             ),
             "block_means": (
-                "n_graphics = int((ng_y == 0).sum())\n"
+                "n_first = int((ng_y == 0).sum())\n"
                 "n = len(ng_distances)\n"
                 "sums = {'g': 0.0, 'c': 0.0, 'b': 0.0}\n"
                 "for i in range(n):\n"
                 "    for j in range(n):\n"
-                "        if i < n_graphics and j < n_graphics and i != j:\n"
+                "        if i < n_first and j < n_first and i != j:\n"
                 "            sums['g'] += ng_distances[i, j]\n"
-                "        elif i >= n_graphics and j >= n_graphics and i != j:\n"
+                "        elif i >= n_first and j >= n_first and i != j:\n"
                 "            sums['c'] += ng_distances[i, j]\n"
-                "        elif (i < n_graphics) != (j < n_graphics):\n"
+                "        elif (i < n_first) != (j < n_first):\n"
                 "            sums['b'] += ng_distances[i, j]\n"
-                "n_crypt = n - n_graphics\n"
-                "within_graphics_mean = sums['g'] / (n_graphics * (n_graphics - 1))\n"
-                "within_crypt_mean = sums['c'] / (n_crypt * (n_crypt - 1))\n"
-                "between_mean = sums['b'] / (2 * n_graphics * n_crypt)\n"
+                "n_second = n - n_first\n"
+                "within_first_mean = sums['g'] / (n_first * (n_first - 1))\n"
+                "within_second_mean = sums['c'] / (n_second * (n_second - 1))\n"
+                "between_mean = sums['b'] / (2 * n_first * n_second)\n"
             ),
         },
         why="dense arrays and Python loops instead of sparse, vectorized code (the features stay sparse: an SVC on a dense 1179 x 24257 matrix is too slow to grade)",
@@ -107,14 +107,14 @@ SAMPLES = [
                 "labels = np.sort(ng_y)\n"
                 "same = labels[:, None] == labels[None, :]\n"
                 "off_diagonal = ~np.eye(len(labels), dtype=bool)\n"
-                "graphics = np.outer(labels == 0, labels == 0) & off_diagonal\n"
-                "crypt = np.outer(labels == 1, labels == 1) & off_diagonal\n"
-                "within_graphics_mean = ng_distances[graphics].mean()\n"
-                "within_crypt_mean = ng_distances[crypt].mean()\n"
+                "first = np.outer(labels == 0, labels == 0) & off_diagonal\n"
+                "second = np.outer(labels == 1, labels == 1) & off_diagonal\n"
+                "within_first_mean = ng_distances[first].mean()\n"
+                "within_second_mean = ng_distances[second].mean()\n"
                 "between_mean = ng_distances[~same].mean()\n"
             ),
             "heatmap_reading": (
-                "means = pd.Series({'comp.graphics': within_graphics_mean, 'sci.crypt': within_crypt_mean})\n"
+                "means = pd.Series({selected_categories[0]: within_first_mean, selected_categories[1]: within_second_mean})\n"
                 "more_diverse_category = means.idxmax()\n"
                 "off = {(a, p): confusion_df.loc[('predicted class', p), ('actual class', a)]\n"
                 "       for a in selected_categories for p in selected_categories if a != p}\n"
@@ -211,10 +211,10 @@ SAMPLES = [
         "mistake",
         cells={
             "block_means": (
-                "n_graphics = int(np.sum(ng_y == 0))\n"
-                "within_graphics_mean = float(ng_distances[:n_graphics, :n_graphics].mean())\n"
-                "within_crypt_mean = float(ng_distances[n_graphics:, n_graphics:].mean())\n"
-                "between_mean = float(ng_distances[:n_graphics, n_graphics:].mean())\n"
+                "n_first = int(np.sum(ng_y == 0))\n"
+                "within_first_mean = float(ng_distances[:n_first, :n_first].mean())\n"
+                "within_second_mean = float(ng_distances[n_first:, n_first:].mean())\n"
+                "between_mean = float(ng_distances[:n_first, n_first:].mean())\n"
             )
         },
         expect_lost=("test_block_means",),
@@ -226,8 +226,11 @@ SAMPLES = [
         "mistake",
         cells={
             "heatmap_reading": (
-                "more_diverse_category = 'sci.crypt'\n"
-                "more_common_error = ('sci.crypt', 'comp.graphics')\n"
+                "more_diverse_category = selected_categories[int(within_second_mean < within_first_mean)]\n"
+                "errors = confusion_df.to_numpy().copy()\n"
+                "np.fill_diagonal(errors, -1)\n"
+                "predicted, actual = np.unravel_index(np.argmax(errors), errors.shape)\n"
+                "more_common_error = (selected_categories[actual], selected_categories[predicted])\n"
             )
         },
         expect_lost=("test_heatmap_reading",),
@@ -239,8 +242,11 @@ SAMPLES = [
         "mistake",
         cells={
             "heatmap_reading": (
-                "more_diverse_category = 'comp.graphics'\n"
-                "more_common_error = ('comp.graphics', 'sci.crypt')\n"
+                "more_diverse_category = selected_categories[int(within_second_mean > within_first_mean)]\n"
+                "errors = confusion_df.to_numpy().copy()\n"
+                "np.fill_diagonal(errors, -1)\n"
+                "predicted, actual = np.unravel_index(np.argmax(errors), errors.shape)\n"
+                "more_common_error = (selected_categories[predicted], selected_categories[actual])\n"
             )
         },
         expect_lost=("test_heatmap_reading",),

@@ -128,11 +128,11 @@ def check_ng_distances(ng_distances, ng_tfidf=None):
 
 
 @check
-def check_block_means(within_graphics_mean, within_crypt_mean, between_mean, ng_distances=None):
+def check_block_means(within_first_mean, within_second_mean, between_mean, ng_distances=None):
     """The three block means of the sorted distances, diagonal excluded within a category."""
     lecture = ref.lecture()
     n_first = int(np.sum(lecture.y == 0))
-    answers = {"within_graphics_mean": within_graphics_mean, "within_crypt_mean": within_crypt_mean, "between_mean": between_mean}
+    answers = {"within_first_mean": within_first_mean, "within_second_mean": within_second_mean, "between_mean": between_mean}
     for name, value in answers.items():
         expect(is_number(value), f"{name} should be a float, got {describe(value)}.", "wrong_type")
     got = np.array([float(v) for v in answers.values()])
@@ -153,7 +153,9 @@ def check_block_means(within_graphics_mean, within_crypt_mean, between_mean, ng_
         )
     if close(got[:2], reference[1::-1], rtol=1e-7):
         raise AnswerError(
-            "within_graphics_mean and within_crypt_mean look swapped: class 0 is comp.graphics, class 1 sci.crypt.", "means_swapped"
+            f"within_first_mean and within_second_mean look swapped: within_first_mean is class 0 "
+            f"({lecture.categories[0]}, the top-left block), within_second_mean class 1 ({lecture.categories[1]}).",
+            "means_swapped",
         )
     for index, name in enumerate(answers):
         expect_float(name, got[index], reference[index], "average the matching block of ng_distances")

@@ -16,10 +16,10 @@ from ....kernel.answers import (
 )
 
 
-def _own_reading(confusion_df, within_graphics_mean, within_crypt_mean, categories):
+def _own_reading(confusion_df, within_first_mean, within_second_mean, categories):
     """The readings that follow from a student's own confusion_df and means (None where they cannot be read)."""
     diverse = error = None
-    means = (within_graphics_mean, within_crypt_mean)
+    means = (within_first_mean, within_second_mean)
     if all(is_number(m) for m in means):
         diverse = ref.more_diverse_category([float(m) for m in means], categories)
     if isinstance(confusion_df, pd.DataFrame) and confusion_df.shape == (2, 2):
@@ -37,7 +37,7 @@ def _own_reading(confusion_df, within_graphics_mean, within_crypt_mean, categori
 
 @check
 def check_heatmap_reading(
-    more_diverse_category, more_common_error, confusion_df=None, within_graphics_mean=None, within_crypt_mean=None
+    more_diverse_category, more_common_error, confusion_df=None, within_first_mean=None, within_second_mean=None
 ):
     """The category whose documents lie farther apart, and the SVC's more frequent (actual, predicted) mistake.
 
@@ -46,7 +46,7 @@ def check_heatmap_reading(
     """
     lecture = ref.lecture()
     categories = list(lecture.categories)
-    own_diverse, own_error = _own_reading(confusion_df, within_graphics_mean, within_crypt_mean, categories)
+    own_diverse, own_error = _own_reading(confusion_df, within_first_mean, within_second_mean, categories)
     diverse = expect_str("more_diverse_category", more_diverse_category, categories)
     expect(
         diverse in (lecture.more_diverse_category, own_diverse),
