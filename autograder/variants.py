@@ -147,7 +147,9 @@ def ran_under(notebook) -> str | None:
     return None
 
 
-_SHOWN = re.compile(r"^your variant: (?P<text>.+?)\s*$", re.MULTILINE)
+# the line the variant cell prints to name the variant: "your variant: ..." (artificial_neurons) or another
+# "your <what>: ..." (tfidf_distances: "your categories: rec.autos and sci.med"), after its "student id:" line
+_SHOWN = re.compile(r"^student id: .*\n(?:.*\n)*?your (?:variant: )?(?P<text>.+?)\s*$", re.MULTILINE)
 
 
 def shown_variant(notebook) -> dict | None:

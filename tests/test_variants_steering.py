@@ -3,7 +3,9 @@ part of the fingerprint; the variant cell's version checked before a kernel star
 with kept and never moved silently (README, "Variants")."""
 
 import json
+import os
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -153,3 +155,18 @@ def test_a_student_sees_a_reissued_variant_by_setting_the_id_before_the_variant_
     describe = SPEC.module("variant").describe
     assert ran.stdout == f"student id: s-9~2\nyour variant: {describe(SPEC.variant_params('s-9~2', COURSE))}\n"
     assert SPEC.variant_params("s-9~2", COURSE) != SPEC.variant_params("s-9", COURSE)
+
+
+@pytest.mark.parametrize("assignment", [spec.name for spec in assignments.registered() if spec.module("variant") is not None])
+def test_feedback_names_the_variant_the_real_variant_cell_prints(assignment):
+    """The released notebook's own locked cell, run for a student: what it prints is what the feedback names."""
+    spec = assignments.get(assignment)
+    released = nbformat.read(REPO / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    cell = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id") == variants.VARIANT_CELL)
+    env = {"PATH": os.environ["PATH"], "AUTOGRADER_VARIANTS": "on", "AUTOGRADER_STUDENT": "ana"}
+    printed = subprocess.run([sys.executable, "-c", cell.source], env=env, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0, printed.stderr
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed.stdout)]
+    shown = variants.shown_variant(released)
+    params = spec.variant_params("ana", COURSE)
+    assert shown["id"] == "ana" and shown["text"] and spec.module("variant").describe(params).endswith(shown["text"])
