@@ -147,8 +147,8 @@ def ran_under(notebook) -> str | None:
     return None
 
 
-# the line the variant cell prints to name the variant: "your variant: ..." (artificial_neurons) or another
-# "your <what>: ..." (tfidf_distances: "your categories: rec.autos and sci.med"), after its "student id:" line
+# the line the variant cell prints to name the variant, after its "student id:" line: "your variant: ..." or
+# "your <what>: ..." (e.g. "your categories: X and Y")
 _SHOWN = re.compile(r"^student id: .*\n(?:.*\n)*?your (?:variant: )?(?P<text>.+?)\s*$", re.MULTILINE)
 
 

@@ -54,12 +54,14 @@ os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.g
 # (not inside it: the controller checks its own folder while workers may still clean theirs); a process a
 # worker starts has that worker's name in PYTEST_XDIST_WORKER and so shares the worker's folder.
 _SESSION = os.environ.get("PYTEST_XDIST_WORKER", "main")
-if (os.environ.get("AUTOGRADER_TESTS_TMP") and os.environ.get("AUTOGRADER_TESTS_TMP") == os.environ.get("TMPDIR")
-        and os.environ.get("AUTOGRADER_TESTS_SESSION") == _SESSION):
+_INHERITED = os.environ.get("AUTOGRADER_TESTS_TMP") and os.environ.get("AUTOGRADER_TESTS_TMP") == os.environ.get("TMPDIR")
+if _INHERITED and os.environ.get("AUTOGRADER_TESTS_SESSION") == _SESSION:
     SESSION_TMP = Path(os.environ["AUTOGRADER_TESTS_TMP"])
+elif _INHERITED and _SESSION != "main" and os.environ.get("AUTOGRADER_TESTS_SESSION") == "main":  # an xdist worker
+    SESSION_TMP = Path(tempfile.mkdtemp(prefix=f"autograder-tests-{_SESSION}-",
+                                        dir=Path(os.environ["AUTOGRADER_TESTS_TMP"]).parent))
 else:
-    _SYSTEM_TMP = os.environ.setdefault("AUTOGRADER_TESTS_SYSTEM_TMP", tempfile.gettempdir())
-    SESSION_TMP = Path(tempfile.mkdtemp(prefix=f"autograder-tests-{_SESSION}-", dir=_SYSTEM_TMP))
+    SESSION_TMP = Path(tempfile.mkdtemp(prefix="autograder-tests-", dir=tempfile.gettempdir()))
 os.environ["TMPDIR"] = os.environ["AUTOGRADER_TESTS_TMP"] = str(SESSION_TMP)
 os.environ["AUTOGRADER_TESTS_SESSION"] = _SESSION
 tempfile.tempdir = None  # recomputed from TMPDIR on next use

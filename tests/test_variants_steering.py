@@ -5,7 +5,6 @@ with kept and never moved silently (README, "Variants")."""
 import json
 import os
 import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -164,7 +163,7 @@ def test_feedback_names_the_variant_the_real_variant_cell_prints(assignment):
     released = nbformat.read(REPO / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     cell = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id") == variants.VARIANT_CELL)
     env = {"PATH": os.environ["PATH"], "AUTOGRADER_VARIANTS": "on", "AUTOGRADER_STUDENT": "ana"}
-    printed = subprocess.run([sys.executable, "-c", cell.source], env=env, capture_output=True, text=True, timeout=60)
+    printed = subprocess.run([*checkout_python(), "-c", cell.source], cwd=REPO, env=checkout_env(env), capture_output=True, text=True, timeout=60)
     assert printed.returncode == 0, printed.stderr
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed.stdout)]
     shown = variants.shown_variant(released)
