@@ -10,6 +10,7 @@ outputs of the *submitted* notebook (which the student writes) were compared wit
 listed for review.
 """
 
+import re
 import subprocess
 
 import nbformat
@@ -45,9 +46,10 @@ def _submission(root, student: str):
     release = nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, 4)
     nb = make_submission(source, release, Sample(name="solution", kind="honest"))
     index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "variant")
-    described = SPEC.module("variant").describe(SPEC.variant_params(student, COURSE))
+    ran_as = "fay~2" if student == "fay" else student
+    described = SPEC.module("variant").describe(SPEC.variant_params(ran_as, COURSE))
     nb.cells[index].outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                      text=f"student id: {student}\nyour variant: {described}\n")]
+                                                      text=f"student id: {ran_as}\nyour variant: {described}\n")]
     if student in ABOVE:
         nb.cells.insert(index, nbformat.v4.new_code_cell(ABOVE[student]))
     return nb
@@ -58,6 +60,11 @@ def graded(tmp_path_factory):
     from autograder.storage import records
 
     root = course.copy_course(REPO, tmp_path_factory.mktemp("round5") / "course")
+    # fay's variant is reissued: she follows what `autograder variant --reissue` tells her instructor to tell her
+    told = subprocess.run([*checkout_python(), "-m", "autograder", "variant", ASSIGNMENT, "fay", "--reissue"], cwd=root,
+                          env=checkout_env(), capture_output=True, text=True, timeout=300)
+    assert told.returncode == 0, told.stderr
+    ABOVE["fay"] = re.search(r"they see it by running (.+) before the variant cell", told.stderr).group(1)
     for student in ("bo", *ABOVE):
         folder = root / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -93,3 +100,17 @@ def test_the_variant_line_of_the_feedback_page_is_text_not_markup(graded):
     html = page.read_text()
     line = next(line for line in html.splitlines() if 'id="course-variant"' in line)
     assert MARKUP not in line and "&lt;i id=" in line, line
+
+
+@pytest.mark.nbgrader
+@sandboxed
+def test_a_reissued_student_who_does_what_the_tool_says_keeps_full_marks_unlisted(graded):
+    """``autograder variant --reissue`` told the instructor to have the student run ``%env AUTOGRADER_STUDENT=...``
+    above the variant cell: a magic is an integrity finding, so the honest student's grade was withheld."""
+    root, recs = graded
+    from .test_hostile_files import _state
+
+    record = recs["fay"]
+    assert record.status == "graded" and not record.withheld, (record.status, record.reasons)
+    scores = {k: v for k, v in _state(root, "fay").items() if not k.startswith("param_interpretation")}
+    assert all(score == maximum for score, maximum in scores.values()), scores
