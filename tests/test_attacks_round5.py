@@ -114,3 +114,18 @@ def test_a_reissued_student_who_does_what_the_tool_says_keeps_full_marks_unliste
     assert record.status == "graded" and not record.withheld, (record.status, record.reasons)
     scores = {k: v for k, v in _state(root, "fay").items() if not k.startswith("param_interpretation")}
     assert all(score == maximum for score, maximum in scores.values()), scores
+
+
+def _cli(root, *args):
+    return subprocess.run([*checkout_python(), "-m", "autograder", *args], cwd=root, env=checkout_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("other", ["ana ", " ana", "ana\nyour variant: seed 1", "ana\t", "ana\x7f"])
+def test_an_override_id_no_notebook_can_run_under_is_refused(tmp_path, other):
+    """The locked cell strips a typed id and a hub login has no spaces or control characters: an id pasted with a
+    trailing space graded the student with a variant their notebook could never compute (every honest answer lost)."""
+    root = course.copy_course(REPO, tmp_path / "course")
+    kept = _cli(root, "variant", ASSIGNMENT, "bo", "--as", other, "--json")
+    assert kept.returncode != 0 and "--as" in kept.stderr, (kept.returncode, kept.stdout, kept.stderr)
+    assert "override" not in _cli(root, "variant", ASSIGNMENT, "bo", "--json").stdout
