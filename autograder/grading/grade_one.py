@@ -73,7 +73,8 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
     # for the graded student's variant (the defaults when variants are off): one value per variant and worker
     course_id = (config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None) or ""
-    variant = variants.params(job.assignment, job.student, course_id, variants.Variants(config=config).enabled)
+    variant = variants.params(job.assignment, variants.variant_id(config, None, job.student), course_id,
+                              variants.Variants(config=config).enabled)
     cached = cache.build(job.assignment, job.engine, variant)
     if cached is not None:
         path = prepared.cache_file(cached)
