@@ -202,6 +202,10 @@ def foreign_variant_reasons(config, notebooks: dict, student: str, graded_as: st
              else f"the id {graded_as!r} its gradebook id {str(student)!r} is graded with (autograder variant)")
     reasons = []
     for name, notebook in sorted(notebooks.items()):
+        if _printed_id(notebook) is None and _ran_below_variant_cell(notebook):
+            reasons.append(f"{name}: its variant cell shows no 'student id:' line while cells below it ran, so the id "
+                           f"it ran under cannot be checked against {whose}; for review: a notebook taken from "
+                           "another student with that output removed is the usual cause")
         other = ran_under(notebook)
         if other is not None and other != graded_as:
             reasons.append(f"{name} was run under the variant of student id {other!r}, not of {whose}: "
@@ -209,6 +213,17 @@ def foreign_variant_reasons(config, notebooks: dict, student: str, graded_as: st
                            f"{other!r}'s lose their points; for review: a mistyped id or a login that is not the gradebook's is "
                            "the usual cause, a notebook taken from another student the other")
     return reasons
+
+
+def _ran_below_variant_cell(notebook) -> bool:
+    """True when a code cell below the variant cell has run (an execution count or outputs)."""
+    below = False
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == VARIANT_CELL:
+            below = True
+        elif below and cell.get("cell_type") == "code" and (cell.get("execution_count") or cell.get("outputs")):
+            return True
+    return False
 
 
 _CELL_VERSION = re.compile(r"^VARIANT_VERSION\s*=\s*(\d+)\s*$", re.MULTILINE)

@@ -55,6 +55,21 @@ def _submission(root, student: str):
     return nb
 
 
+def _copied_without_its_variant_output(root):
+    """The friend's right answers copied as values into a notebook that ran (execution counts), its variant cell's
+    output (which named the friend) removed."""
+    from autograder.assignments.artificial_neurons import reference
+
+    theirs = reference.lecture(SPEC.variant_params(FRIEND, COURSE))
+    copied = Sample(name="copied", kind="mistake", cells={
+        "one_neuron_network": f"hidden_output = {theirs.hidden_output!r}\nproba_by_hand = {theirs.proba_by_hand!r}\n"})
+    source = nbformat.read(root / "source" / ASSIGNMENT / NOTEBOOK, 4)
+    nb = make_submission(source, nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, 4), copied)
+    for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
+        cell.execution_count = count
+    return nb
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     from autograder.storage import records
@@ -69,6 +84,9 @@ def graded(tmp_path_factory):
         folder = root / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(_submission(root, student), folder / NOTEBOOK)
+    folder = root / "submitted" / "gus" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(_copied_without_its_variant_output(root), folder / NOTEBOOK)
     run = subprocess.run([*checkout_python(), "-m", "autograder", "grade", ASSIGNMENT, "--workers", "2"], cwd=root,
                          env=checkout_env(), capture_output=True, text=True, timeout=1500)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -129,3 +147,15 @@ def test_an_override_id_no_notebook_can_run_under_is_refused(tmp_path, other):
     kept = _cli(root, "variant", ASSIGNMENT, "bo", "--as", other, "--json")
     assert kept.returncode != 0 and "--as" in kept.stderr, (kept.returncode, kept.stdout, kept.stderr)
     assert "override" not in _cli(root, "variant", ASSIGNMENT, "bo", "--json").stdout
+
+
+@pytest.mark.nbgrader
+@sandboxed
+def test_a_copy_whose_variant_output_was_removed_is_listed(graded):
+    """Its copied values lose their task; with the variant cell's output removed nothing listed it for review."""
+    from .test_hostile_files import _state
+
+    root, recs = graded
+    record = recs["gus"]
+    assert _state(root, "gus")["test_one_neuron_network"][0] < _state(root, "gus")["test_one_neuron_network"][1]
+    assert record.status == "flagged" and any("no 'student id:' line" in r for r in record.reasons), record.reasons
