@@ -223,7 +223,8 @@ def variant_(assignment, student, as_json, as_id, reissue, clear, db_url):
         kept = (steer.reissue(_root(), assignment, student, db_url) if reissue
                 else steer.grade_as(_root(), assignment, student, as_id, db_url))
         click.echo(f"{student} is graded with the variant of {kept['id']} from now on (their next grade run regrades "
-                   f"them); they see it by running %env AUTOGRADER_STUDENT={kept['id']} before the variant cell", err=True)
+                   f"them); they see it by running import os; os.environ['AUTOGRADER_STUDENT'] = {kept['id']!r} before the "
+                   "variant cell (not %env: a magic is an integrity finding)", err=True)
     elif clear:
         done = steer.clear(_root(), assignment, student, db_url)
         click.echo(f"{student} is graded with their own variant again" if done else f"{student} had no override", err=True)

@@ -39,6 +39,10 @@ def grade_as(root, assignment: str, student: str, other: str, db_url: str | None
     _require_variants(root, assignment)
     if not str(other).strip():
         raise AutograderError("--as needs the id whose variant grades the student (the login their notebook ran under)")
+    if str(other) != str(other).strip() or not str(other).isprintable():
+        raise AutograderError(f"--as {str(other)!r}: an id with spaces around it or control characters is no login a "
+                              "notebook runs under (its variant cell strips a typed id), so every answer computed "
+                              "from the variant would lose its points; give the id exactly as the student logs in")
     root, db_url, course_id = _course(root, db_url)
     kind = "reissue" if str(other).startswith(f"{student}{variant_ids.REISSUE_MARK}") else "as"
     variant_ids.save(db_url, course_id, assignment, student, str(other), kind)

@@ -134,17 +134,41 @@ _RAN_UNDER = re.compile(r"^student id: (?P<id>.+?)\s*$", re.MULTILINE)
 _NO_ID = "none (the default variant)"
 
 
-def ran_under(notebook) -> str | None:
-    """The student id the notebook's own variant cell printed when the student ran it (None: not run, no id)."""
+def _printed_id(notebook) -> str | None:
+    """The ``student id:`` the notebook's variant cell printed (``_NO_ID`` for the default; None: no such line)."""
     for cell in notebook.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != VARIANT_CELL:
             continue
         for output in cell.get("outputs", []):
             text = output.get("text", "") if output.get("output_type") == "stream" else ""
             found = _RAN_UNDER.search(text if isinstance(text, str) else "".join(text))
-            if found and found.group("id") != _NO_ID:
+            if found:
                 return found.group("id")
     return None
+
+
+def ran_under(notebook) -> str | None:
+    """The student id the notebook's own variant cell printed when the student ran it (None: not run, no id)."""
+    found = _printed_id(notebook)
+    return None if found == _NO_ID else found
+
+
+def changed_variant_reasons(config, autograded: dict, graded_as: str) -> list:
+    """A review reason per autograded notebook (name -> notebook) whose variant cell, run by the grading kernel,
+    printed another id than ``graded_as`` (or the default variant): a cell above it changed ``os.environ``, so
+    the notebook shows the TA (and the feedback page) a variant it is not graded with."""
+    if not Variants(config=config).enabled:
+        return []
+    reasons = []
+    for name, notebook in sorted(autograded.items()):
+        printed = _printed_id(notebook)
+        if printed is not None and printed != str(graded_as):
+            reasons.append(f"{name}: in the grading run its variant cell computed the variant of {printed!r}, not of "
+                           f"{str(graded_as)!r} that the hidden tests grade: a cell above it changes AUTOGRADER_STUDENT "
+                           "or AUTOGRADER_VARIANTS, so the autograded notebook and the feedback show a variant it is "
+                           "not graded with; for review (read its written answers against the graded variant: "
+                           "autograder variant)")
+    return reasons
 
 
 # the line the variant cell prints to name the variant, after its "student id:" line: "your variant: ..." or
@@ -178,6 +202,10 @@ def foreign_variant_reasons(config, notebooks: dict, student: str, graded_as: st
              else f"the id {graded_as!r} its gradebook id {str(student)!r} is graded with (autograder variant)")
     reasons = []
     for name, notebook in sorted(notebooks.items()):
+        if _printed_id(notebook) is None and _ran_below_variant_cell(notebook):
+            reasons.append(f"{name}: its variant cell shows no 'student id:' line while cells below it ran, so the id "
+                           f"it ran under cannot be checked against {whose}; for review: a notebook taken from "
+                           "another student with that output removed is the usual cause")
         other = ran_under(notebook)
         if other is not None and other != graded_as:
             reasons.append(f"{name} was run under the variant of student id {other!r}, not of {whose}: "
@@ -185,6 +213,17 @@ def foreign_variant_reasons(config, notebooks: dict, student: str, graded_as: st
                            f"{other!r}'s lose their points; for review: a mistyped id or a login that is not the gradebook's is "
                            "the usual cause, a notebook taken from another student the other")
     return reasons
+
+
+def _ran_below_variant_cell(notebook) -> bool:
+    """True when a code cell below the variant cell has run (an execution count or outputs)."""
+    below = False
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == VARIANT_CELL:
+            below = True
+        elif below and cell.get("cell_type") == "code" and (cell.get("execution_count") or cell.get("outputs")):
+            return True
+    return False
 
 
 _CELL_VERSION = re.compile(r"^VARIANT_VERSION\s*=\s*(\d+)\s*$", re.MULTILINE)

@@ -122,7 +122,7 @@ def test_autograder_variant_overrides_reissues_and_clears_one_student(tmp_path):
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout) == {"student": "s-9", "assignment": ASSIGNMENT, "override": {"id": "ana", "kind": "as"},
                                         "params": SPEC.variant_params("ana", COURSE)}
-    assert "%env AUTOGRADER_STUDENT=ana" in shown.stderr
+    assert "os.environ['AUTOGRADER_STUDENT'] = 'ana'" in shown.stderr
     again = _cli(root, "variant", ASSIGNMENT, "s-9", "--json")  # kept in the gradebook
     assert json.loads(again.stdout)["override"] == {"id": "ana", "kind": "as"}
     for expected in ("s-9~2", "s-9~3"):
@@ -141,7 +141,7 @@ def test_autograder_variant_overrides_reissues_and_clears_one_student(tmp_path):
 
 def test_a_student_sees_a_reissued_variant_by_setting_the_id_before_the_variant_cell(tmp_path):
     """The rule the locked cell follows (no ``autograder`` on the student's side): AUTOGRADER_STUDENT, set with
-    ``%env`` in a cell above, wins over the hub login, so the student computes the variant they are graded with."""
+    ``os.environ`` in a cell above, wins over the hub login, so the student computes the variant they are graded with."""
     import os
     import sys
 

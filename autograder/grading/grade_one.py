@@ -73,7 +73,8 @@ def _config(root: Path, job: GradeJob, report_dir: Path):
     # in a file of the worker's own folder, which outlives the submission that started a prepared kernel
     # for the graded student's variant (the defaults when variants are off): one value per variant and worker
     course_id = (config.CourseDirectory.get("course_id") if "CourseDirectory" in config else None) or ""
-    variant = variants.params(job.assignment, job.student, course_id, variants.Variants(config=config).enabled)
+    variant = variants.params(job.assignment, variants.variant_id(config, None, job.student), course_id,
+                              variants.Variants(config=config).enabled)
     cached = cache.build(job.assignment, job.engine, variant)
     if cached is not None:
         path = prepared.cache_file(cached)
@@ -147,13 +148,13 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
     report_dir = root.parent / "kernel-reports"
     submitted = _lay_out(root, job)
     prepared = _preflight(db_url, job, result, submitted)
-    result.reasons.extend(_foreign_variants(root, job, prepared))
     failed = not prepared.readable or not _autograde(root, job, result, report_dir)
     if result.infrastructure:  # the grader's fault: no grade, no feedback; the coordinator keeps the earlier grade
         result.status, result.kernel = "failed", "not run"
         return
     refused = []  # what read_tree would not read back from autograded/ (the sandbox's sweep leaves none)
     autograded = {} if failed else _autograded_notebooks(root, job, result, refused)
+    result.reasons.extend(_foreign_variants(root, job, prepared, autograded))
     if failed:
         result.kernel = "not run"  # nothing of what ran (if anything) is graded
     else:
@@ -182,13 +183,14 @@ def _grade_in(root: Path, job: GradeJob, result: GradeResult) -> None:
         result.timings["feedback"] = time.monotonic() - begun
 
 
-def _foreign_variants(root: Path, job: GradeJob, prepared: _Prepared) -> list:
-    """A review reason per notebook that its student ran under another id's variant (``autograder.variants``)."""
+def _foreign_variants(root: Path, job: GradeJob, prepared: _Prepared, autograded: dict) -> list:
+    """A review reason per notebook that its student ran, or the grading kernel ran, under another id's variant."""
     from .. import course, variants
 
     config = course.apply_overrides(course.load_config(root), job.overrides)
-    return variants.foreign_variant_reasons(config, prepared.to_scan, job.student,
-                                            variants.variant_id(config, None, job.student))
+    graded_as = variants.variant_id(config, None, job.student)
+    return (variants.foreign_variant_reasons(config, prepared.to_scan, job.student, graded_as)
+            + variants.changed_variant_reasons(config, autograded, graded_as))
 
 
 def _lay_out(root: Path, job: GradeJob) -> Path:
