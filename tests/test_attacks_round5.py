@@ -87,6 +87,13 @@ def graded(tmp_path_factory):
     folder = root / "submitted" / "gus" / ASSIGNMENT
     folder.mkdir(parents=True)
     nbformat.write(_copied_without_its_variant_output(root), folder / NOTEBOOK)
+    # hal's function raises an error whose text is markup: the feedback page names it as text
+    raising = Sample(name="raising", kind="mistake", cells={
+        "count_params": f"def count_mlp_params(clf):\n    raise ValueError({MARKUP!r})\n"})
+    folder = root / "submitted" / "hal" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(make_submission(nbformat.read(root / "source" / ASSIGNMENT / NOTEBOOK, 4),
+                                   nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, 4), raising), folder / NOTEBOOK)
     run = subprocess.run([*checkout_python(), "-m", "autograder", "grade", ASSIGNMENT, "--workers", "2"], cwd=root,
                          env=checkout_env(), capture_output=True, text=True, timeout=1500)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -118,6 +125,15 @@ def test_the_variant_line_of_the_feedback_page_is_text_not_markup(graded):
     html = page.read_text()
     line = next(line for line in html.splitlines() if 'id="course-variant"' in line)
     assert MARKUP not in line and "&lt;i id=" in line, line
+
+
+@pytest.mark.nbgrader
+@sandboxed
+def test_a_students_error_text_is_text_on_the_feedback_page(graded):
+    root, _ = graded
+    html = (root / "feedback" / "hal" / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")).read_text()
+    problems = [line for line in html.splitlines() if 'class="problem"' in line and "ValueError" in line]
+    assert problems and all(MARKUP not in line and "&lt;i id=" in line for line in problems), problems
 
 
 @pytest.mark.nbgrader
