@@ -1,7 +1,6 @@
 """The variants of ``artificial_neurons``: the notebook's locked cell computes what ``variant.params`` does,
 students get distinct variants, every variant is a fair task, and the reference follows the graded student."""
 
-import builtins
 import os
 import subprocess
 import warnings
@@ -14,6 +13,7 @@ from autograder import assignments, course
 from autograder.assignments.artificial_neurons import reference, variant
 
 from .conftest import REPO, checkout_env, checkout_python
+from .variant_cells import run_variant_cell
 
 SPEC = assignments.get("artificial_neurons")
 COURSE = course.load_config(REPO).CourseDirectory.course_id
@@ -27,20 +27,7 @@ def _cell(folder="source") -> str:
 
 def _run_cell(source, env, typed=None, monkeypatch=None) -> dict:
     """The ``variant`` the cell sets, run with exactly ``env`` of the three variables it reads."""
-    for name in ("AUTOGRADER_VARIANTS", "AUTOGRADER_STUDENT", "JUPYTERHUB_USER"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-    def keyboard(prompt=""):
-        if typed is None:
-            raise OSError("no keyboard")
-        return typed
-
-    monkeypatch.setattr(builtins, "input", keyboard)
-    namespace = {}
-    exec(compile(source, "variant-cell", "exec"), namespace)  # noqa: S102 - the course's own locked cell
-    return namespace["variant"]
+    return run_variant_cell(source, env, monkeypatch, typed)["variant"]
 
 
 @pytest.mark.parametrize("folder", ["source", "release", "solutions"])

@@ -1,7 +1,6 @@
 """The variants of ``tfidf_distances``: the notebook's locked cell computes what ``variant.params`` does,
 students get distinct pairs of categories, listed pairs are fair tasks, and the reference follows the graded student."""
 
-import builtins
 import subprocess
 
 import nbformat
@@ -11,11 +10,11 @@ from autograder import assignments, course
 from autograder.assignments.tfidf_distances import fair_pairs, reference, variant
 
 from .conftest import REPO, checkout_env, checkout_python
+from .variant_cells import run_variant_cell
 
 SPEC = assignments.get("tfidf_distances")
 COURSE = course.load_config(REPO).CourseDirectory.course_id
 IDS = [f"student{i:04d}" for i in range(300)] + ["jdoe", "Anna Maria", "élève-7", "42"]
-VARIABLES = ("AUTOGRADER_VARIANTS", "AUTOGRADER_STUDENT", "JUPYTERHUB_USER")
 
 
 def _cell(folder="source") -> str:
@@ -23,21 +22,9 @@ def _cell(folder="source") -> str:
     return next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "variant")
 
 
-def _run_cell(source, env, monkeypatch, typed=None, capsys=None) -> dict:
+def _run_cell(source, env, monkeypatch, typed=None) -> dict:
     """The ``variant`` the cell sets (and ``selected_categories`` must hold the same pair)."""
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-    def keyboard(prompt=""):
-        if typed is None:
-            raise OSError("no keyboard")
-        return typed
-
-    monkeypatch.setattr(builtins, "input", keyboard)
-    namespace = {}
-    exec(compile(source, "variant-cell", "exec"), namespace)  # noqa: S102 - the course's own locked cell
+    namespace = run_variant_cell(source, env, monkeypatch, typed)
     assert namespace["selected_categories"] == namespace["variant"]["selected_categories"]
     return namespace["variant"]
 
