@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
-import autograder
-from autograder import course
-from autograder import assignments
-from autograder.errors import DataNotFound
+# pytest-xdist starts its workers with `python -c`, which puts the working folder (the checkout) first on sys.path
+# even when the session runs `python -P`: when the suite tests the installed package, a worker takes it off before
+# anything imports autograder (a process the tests start gets -P from checkout_python(), never from the environment,
+# so that a course copy's own package, imported from its folder, stays importable where a test makes one)
+if os.environ.get("AUTOGRADER_TEST_INSTALLED") == "1" and os.environ.get("PYTEST_XDIST_WORKER"):
+    sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
+
+import autograder  # noqa: E402
+from autograder import course  # noqa: E402
+from autograder import assignments  # noqa: E402
+from autograder.errors import DataNotFound  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -128,7 +128,10 @@ def test_runtime_checks_see_in_a_prepared_kernel_what_they_see_in_a_fresh_one(po
 @pytest.mark.nbgrader
 @needs_bwrap
 def test_grades_are_the_same_with_and_without_prepared_kernels(pool, built_course, tmp_path):
-    """Each submission in its own kernel (distinct pids and kernel ids), the same cells and scores either way."""
+    """Each submission in its own kernel (distinct pids and kernel ids), the same cells and scores either way.
+
+    Variants off: a prepared kernel starts before its student is known, so with variants on a known student's
+    notebook gets a fresh kernel (test_variants); here the course's prepared kernels are what is compared."""
     root = Path(shutil.copytree(built_course, tmp_path / "course"))
     source = nbformat.read(root / "source" / TFIDF / f"{TFIDF}.ipynb", 4)
     release = nbformat.read(root / "release" / TFIDF / f"{TFIDF}.ipynb", 4)
@@ -139,10 +142,11 @@ def test_grades_are_the_same_with_and_without_prepared_kernels(pool, built_cours
             nbformat.write(make_submission(source, release, sample), folder / f"{TFIDF}.ipynb")
     jobs = batch.plan(root, TFIDF, force=True, feedback=False).jobs
     assert len(jobs) == 4
-    plain = [grade_one(dataclasses.replace(job, overrides=job.overrides + (("Sandbox.prepared_kernels", 0),)))
+    off = (("Variants.enabled", False),)
+    plain = [grade_one(dataclasses.replace(job, overrides=job.overrides + off + (("Sandbox.prepared_kernels", 0),)))
              for job in jobs]
     assert not pool.waiting and all(k["prepared"] is False for r in plain for k in r.kernels)
-    warm = [grade_one(dataclasses.replace(job, overrides=job.overrides + (("Sandbox.prepared_kernels", 1),)))
+    warm = [grade_one(dataclasses.replace(job, overrides=job.overrides + off + (("Sandbox.prepared_kernels", 1),)))
             for job in jobs]
     kernels = [k for r in warm for k in r.kernels]
     assert [len(r.kernels) for r in warm] == [1] * len(jobs)
