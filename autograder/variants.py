@@ -204,8 +204,9 @@ def foreign_variant_reasons(config, notebooks: dict, student: str, graded_as: st
     for name, notebook in sorted(notebooks.items()):
         if _printed_id(notebook) is None and _ran_below_variant_cell(notebook):
             reasons.append(f"{name}: its variant cell shows no 'student id:' line while cells below it ran, so the id "
-                           f"it ran under cannot be checked against {whose}; for review: a notebook taken from "
-                           "another student with that output removed is the usual cause")
+                           f"it ran under cannot be checked against {whose} (it is graded with {graded_as!r}'s "
+                           "variant either way); for review, not an accusation: the output cleared by hand, or "
+                           "removed from a notebook taken from another student")
         other = ran_under(notebook)
         if other is not None and other != graded_as:
             reasons.append(f"{name} was run under the variant of student id {other!r}, not of {whose}: "
