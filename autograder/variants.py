@@ -171,9 +171,10 @@ def changed_variant_reasons(config, autograded: dict, graded_as: str) -> list:
     return reasons
 
 
-# the line the variant cell prints to name the variant, after its "student id:" line: "your variant: ..." or
-# "your <what>: ..." (e.g. "your categories: X and Y")
-_SHOWN = re.compile(r"^student id: .*\n(?:.*\n)*?your (?:variant: )?(?P<text>.+?)\s*$", re.MULTILINE)
+# the line the variant cell prints to name the variant, right after its "student id:" line: "your variant: ..." or
+# "your <what>: ..." (e.g. "your categories: X and Y"); one line after another, so that a long hostile output costs
+# linear time (no repeated group to backtrack over)
+_SHOWN = re.compile(r"^student id: [^\n]*\nyour (?:variant: )?(?P<text>[^\n]+?)[ \t]*$", re.MULTILINE)
 
 
 def shown_variant(notebook) -> dict | None:

@@ -169,3 +169,17 @@ def test_feedback_names_the_variant_the_real_variant_cell_prints(assignment):
     shown = variants.shown_variant(released)
     params = spec.variant_params("ana", COURSE)
     assert shown["id"] == "ana" and shown["text"] and spec.module("variant").describe(params).endswith(shown["text"])
+
+
+def test_a_hostile_variant_output_is_read_in_linear_time():
+    """200,000 'student id:' lines without a variant line (what a patched stdout could print into the graded cell):
+    read in one pass; the old pattern backtracked over every later line from every such line (minutes, the
+    feedback of a whole batch held up). A hang detector with a minute's margin, not a speed goal."""
+    code = ("import nbformat; from autograder import variants\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('', metadata={'nbgrader': "
+            "{'grade_id': variants.VARIANT_CELL}}, outputs=[nbformat.v4.new_output('stream', name='stdout', "
+            "text='student id: x\\n' * 200000)])])\n"
+            "print(variants.shown_variant(nb))\n")
+    done = subprocess.run([*checkout_python(), "-c", code], cwd=REPO, env=checkout_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
