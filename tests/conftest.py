@@ -143,9 +143,10 @@ def pytest_sessionstart(session):
 def pytest_sessionfinish(session, exitstatus):
     """Fail the session when its tests left files in the temporary folder (kernels, grading scratch...)."""
     # tests that grade in this process (workers=0) made it a grading process: what it would remove at exit, now
-    from autograder.sandbox import prepared
+    from autograder.sandbox import forkserver, prepared
 
     prepared.shutdown()
+    forkserver.shutdown()
     left = _leftovers()
     if left:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -3,6 +3,7 @@
     python tests/sample_grades.py . > before.json   # on the old commit
     python tests/sample_grades.py . > after.json    # on the new one; the two files must be identical
     python tests/sample_grades.py . --prepared 0 > plain.json   # c.Sandbox.prepared_kernels = 0 in the copy
+    python tests/sample_grades.py . --forked > forked.json      # c.Sandbox.forked_kernels = True in the copy
 
 Grades every sample of every assignment with ``autograder grade`` (2 workers) on a throwaway copy of the
 course at the given path. A tool, not a test (pytest does not collect it): the suite's own
@@ -29,6 +30,9 @@ def main():
         if prepared is not None:
             with open(root / course.CONFIG_FILE, "a") as config:
                 config.write(f"\nc.Sandbox.prepared_kernels = {int(prepared)}\n")
+        if "--forked" in sys.argv:
+            with open(root / course.CONFIG_FILE, "a") as config:
+                config.write("\nc.Sandbox.forked_kernels = True\n")
         course_id = course.load_config(root).CourseDirectory.course_id
         for name in course.assignments(root):
             submit_class(root, name, {s.name: s for s in samples_for(name)})

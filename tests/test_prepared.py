@@ -1,5 +1,8 @@
 """Prepared kernels (``autograder.sandbox.prepared``): started ahead, handed exactly one notebook, never reused.
 
+They serve only with ``c.Sandbox.forked_kernels = False`` (forked kernels, the default, make them moot): each test
+here sets it.
+
 Real sandboxed kernels through nbgrader's Execute (``tests/sandbox_helpers.execute``) and real gradings
 through ``grade_one``: each notebook runs in its own kernel (pid and kernel id recorded per submission),
 a prepared kernel refuses a second notebook, its wall clock starts at hand-over, the runtime integrity
@@ -65,14 +68,14 @@ def test_signature_ignores_only_the_per_submission_folders():
 def test_a_prepared_kernel_runs_one_notebook_and_is_never_reused(pool, scratch):
     (scratch / "data.txt").write_text("beside the notebook")
     read = "print(open('data.txt').read())"
-    first, error, reports, fate = execute([WHO, read], scratch, prepared_kernels=1)
+    first, error, reports, fate = execute([WHO, read], scratch, prepared_kernels=1, forked_kernels=False)
     assert error is None and fate == "ok" and reports[0]["prepared"] is False
     assert len(pool.waiting) == 1  # started once the first notebook was done
     waiting = pool.waiting[0]
     waiting_pid = waiting._report["pid"]
 
     second, error, reports, fate = execute([WHO, read, "import sys\nprint(sorted(m for m in sys.modules if m.startswith('sklearn.svm')))"],
-                                           scratch, prepared_kernels=1)
+                                           scratch, prepared_kernels=1, forked_kernels=False)
     text = output_text(second)
     assert error is None and fate == "ok", text
     assert reports[0]["prepared"] is True and reports[0]["pid"] == waiting_pid
@@ -90,10 +93,10 @@ def test_a_prepared_kernel_runs_one_notebook_and_is_never_reused(pool, scratch):
 @pytest.mark.nbgrader
 @needs_bwrap
 def test_the_wall_clock_starts_at_hand_over(pool, scratch):
-    execute(["1"], scratch, prepared_kernels=1, wall_clock_seconds=4)
+    execute(["1"], scratch, prepared_kernels=1, forked_kernels=False, wall_clock_seconds=4)
     assert len(pool.waiting) == 1
     time.sleep(6)  # longer than the wall clock: waiting is not the student's time
-    notebook, error, reports, fate = execute(["print('still here')"], scratch, prepared_kernels=1, wall_clock_seconds=4)
+    notebook, error, reports, fate = execute(["print('still here')"], scratch, prepared_kernels=1, forked_kernels=False, wall_clock_seconds=4)
     assert reports[0]["prepared"] is True
     assert fate == "ok" and "still here" in output_text(notebook)
 
@@ -101,9 +104,9 @@ def test_the_wall_clock_starts_at_hand_over(pool, scratch):
 @pytest.mark.nbgrader
 @needs_bwrap
 def test_a_kernel_prepared_with_other_settings_is_not_used(pool, scratch):
-    execute(["1"], scratch, prepared_kernels=1)
+    execute(["1"], scratch, prepared_kernels=1, forked_kernels=False)
     stale = pool.waiting[0]
-    notebook, error, reports, fate = execute(["1"], scratch, prepared_kernels=1, max_processes=77)
+    notebook, error, reports, fate = execute(["1"], scratch, prepared_kernels=1, forked_kernels=False, max_processes=77)
     assert reports[0]["prepared"] is False and not stale.is_alive_now()
 
 
@@ -114,10 +117,10 @@ def test_runtime_checks_see_in_a_prepared_kernel_what_they_see_in_a_fresh_one(po
     """Pre-imports come before the snapshot: the checks find and refuse exactly what they do without them."""
     check = "from autograder.kernel.answers import check\n@check\ndef check_answer():\n    return 'passed'\ncheck_answer()"
     cells = ["import numpy as np", attack.code, check, REPORT]
-    fresh, *_ = execute(cells, scratch, prepared_kernels=0)
+    fresh, *_ = execute(cells, scratch, prepared_kernels=0, forked_kernels=False)
     if not pool.waiting:
-        execute(["1"], scratch, prepared_kernels=1)
-    warm, error, reports, fate = execute(cells, scratch, prepared_kernels=1)
+        execute(["1"], scratch, prepared_kernels=1, forked_kernels=False)
+    warm, error, reports, fate = execute(cells, scratch, prepared_kernels=1, forked_kernels=False)
     assert reports[0]["prepared"] is True
     seen = [sorted(str(f) for f in findings_from_outputs(nb)) for nb in (fresh, warm)]
     assert seen[0] == seen[1], (attack.name, output_text(warm))
@@ -142,7 +145,7 @@ def test_grades_are_the_same_with_and_without_prepared_kernels(pool, built_cours
             nbformat.write(make_submission(source, release, sample), folder / f"{TFIDF}.ipynb")
     jobs = batch.plan(root, TFIDF, force=True, feedback=False).jobs
     assert len(jobs) == 4
-    off = (("Variants.enabled", False),)
+    off = (("Variants.enabled", False), ("Sandbox.forked_kernels", False))
     plain = [grade_one(dataclasses.replace(job, overrides=job.overrides + off + (("Sandbox.prepared_kernels", 0),)))
              for job in jobs]
     assert not pool.waiting and all(k["prepared"] is False for r in plain for k in r.kernels)

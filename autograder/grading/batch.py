@@ -227,6 +227,7 @@ def run(batch: Plan, executor, progress: bool = True) -> None:
             if result.unreadable and not result.infrastructure:
                 batch.unreadable[job.student] = (job, result)
             summary.graded.append(job.student)
+            summary.fresh_kernels.update({job.student: k["fork_fallback"] for k in result.kernels if k.get("fork_fallback")})
             if result.status in problems:
                 problems[result.status] += 1
             bar.set_postfix(problems, refresh=False)

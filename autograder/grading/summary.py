@@ -35,6 +35,7 @@ class GradingSummary:
     timings: list = field(default_factory=list)  # per result: GradeResult.timings + "coordinator write", "worker total"
     why: dict = field(default_factory=dict)  # student graded -> why ("new", "source changed", "forced"...)
     untimed: list = field(default_factory=list)  # submissions without a hand-in time while a late policy applies
+    fresh_kernels: dict = field(default_factory=dict)  # student -> why the kernel was started fresh, not forked
     numbers: object = None  # the whole class's ``class_numbers.ClassNumbers`` after the run (None: nothing in the gradebook)
 
     @property
@@ -71,6 +72,10 @@ class GradingSummary:
         if unsandboxed:
             lines.append(f"{UNSANDBOXED}: {len(unsandboxed)} submission(s) (c.Sandbox.require = False): their code could "
                          "read the hidden tests, the solutions and the gradebook")
+        if self.fresh_kernels:
+            why = sorted(set(self.fresh_kernels.values()))
+            lines.append(f"fresh kernels for {len(self.fresh_kernels)} submission(s), c.Sandbox.forked_kernels could not be "
+                         f"used (slower, graded the same): {why[0]}" + (f" (and {len(why) - 1} other reason(s))" if len(why) > 1 else ""))
         if self.untimed:
             names = ", ".join(self.untimed[:UNTIMED_NAMED]) + (", ..." if len(self.untimed) > UNTIMED_NAMED else "")
             lines.append(f"no hand-in time: late policy not applied: {len(self.untimed)} submission"

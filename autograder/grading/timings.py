@@ -39,7 +39,7 @@ def execution_timings(notebooks: dict, report_dir: Path) -> tuple:
     kernels = []
     for report in read_report_dir(report_dir):
         timings["kernel start"] += float(report.get("ready_seconds") or 0.0)
-        kernels.append({key: report.get(key) for key in ("pid", "kernel_id", "prepared")})
+        kernels.append({key: report.get(key) for key in ("pid", "kernel_id", "prepared", "forked", "fork_fallback")})
     for nb in notebooks.values():
         for cell in nb.cells:
             if cell.cell_type != "code":

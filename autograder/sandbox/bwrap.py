@@ -133,6 +133,9 @@ def mask_arguments(path: Path, destination: str | None = None) -> list:
 
 
 SAFE_PATH = "PYTHONSAFEPATH"
+# The environment bubblewrap itself is started with: its init process (pid 1 in the sandbox, a fork of bwrap) keeps it
+# readable in /proc/1/environ to the kernel; the kernel's own environment is made with --clearenv and --setenv.
+LAUNCHER_ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def kernel_environment(settings, data_folder: str) -> dict:
@@ -220,14 +223,18 @@ def course_masks(settings, scratch: Path, course_root: Path | None) -> list:
 
 def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: Path | None = None,
                cgroup_procs=(), as_root: bool | None = None, run_as: int | None = None,
-               environment: dict | None = None) -> list:
+               environment: dict | None = None, zygote: str | None = None, writable=()) -> list:
     """The command that runs the kernel command ``cmd`` inside bubblewrap with ``settings``' limits.
 
     ``scratch``: the notebook's folder, the only writable one (and the working directory); ``runtime``:
     the folder of the kernel's connection file and sockets; ``course_root``: the course whose secrets are
     masked; ``cgroup_procs``: ``cgroup.procs`` files the kernel joins before it starts; ``run_as``: a
     dedicated uid the kernel runs as (root without a pids cgroup, so that ``RLIMIT_NPROC`` binds it);
-    ``environment``: variables added to the kernel's environment (a prepared kernel's pre-imports).
+    ``environment``: variables added to the kernel's environment (a prepared kernel's pre-imports);
+    ``zygote``: the prepared process of forked kernels (``autograder.kernel.zygote``) in mode "userns" or "uid"
+    (its forks switch to a dedicated uid): no ``prlimit`` (each fork sets its own), CAP_SYS_ADMIN (in the sandbox's
+    user namespace, or with CAP_SETUID/CAP_SETGID where root launches it) to give each fork namespaces of its own;
+    ``writable``: further folders bound writable (the forks' log folder).
 
     With ``run_as``, bubblewrap makes no user namespace (as root it would map the kernel to uid 0 outside,
     and only that one uid): it sets up the sandbox as root, keeps only CAP_SETUID/CAP_SETGID for ``setpriv``,
@@ -240,16 +247,19 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
     if data_folder and os.path.isdir(data_folder):
         readable.append(data_folder)
     binds = minimal(readable)
-    if run_as is None:
+    uid_mode = run_as is not None or zygote == "uid"
+    if not uid_mode:
         args = [bwrap_path(), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--clearenv"]
     else:
         args = [bwrap_path(), *NAMESPACES_WITHOUT_USER, "--die-with-parent", "--clearenv",
                 "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if zygote:
+        args += ["--cap-add", "CAP_SYS_ADMIN"]
     args += _ro_system_binds()
-    tmp_mode = [] if run_as is None else ["--perms", "1777"]
+    tmp_mode = [] if not uid_mode else ["--perms", "1777"]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(settings.tmp_bytes), *tmp_mode, "--tmpfs", "/tmp"]
     mount = f"{PACKAGE_MOUNT}/autograder"
-    if run_as is not None:
+    if uid_mode:
         args += _open_parents([*binds, mount, scratch, runtime])
     for path in binds:
         args += ["--ro-bind", str(path), str(path)]
@@ -263,12 +273,16 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
         inside = path.relative_to(package)
         if inside.parts[0] in KERNEL_PARTS:  # samples: the graded answers
             args += mask_arguments(path, f"{mount}/{inside}")
-    args += ["--bind", str(scratch), str(scratch), "--bind", str(runtime), str(runtime)]
+    for folder in (scratch, runtime, *writable):
+        args += ["--bind", str(folder), str(folder)]
+    if zygote:  # what its forks share is read-only: the sandbox's root and /dev (each fork mounts its own /tmp, /dev/shm)
+        args += ["--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--remount-ro", "/"]
     args += ["--chdir", str(scratch)]
     for name, value in {**kernel_environment(settings, data_folder), **(environment or {})}.items():
         args += ["--setenv", name, value]
     switch = [] if run_as is None else switch_uid_arguments(run_as)
-    wrapped = args + ["--", *switch, *limit_arguments(settings, as_root, run_as is not None), "--", *cmd]
+    limited = [] if zygote else [*switch, *limit_arguments(settings, as_root, run_as is not None), "--"]
+    wrapped = args + ["--", *limited, *cmd]
     if cgroup_procs:
         joins = " ".join(f"echo $$ > {procs};" for procs in cgroup_procs)
         wrapped = ["/bin/sh", "-c", f'{joins} exec "$@"', "sandbox", *wrapped]

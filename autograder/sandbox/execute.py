@@ -11,6 +11,7 @@ from ..errors import GradingInfrastructureError
 from ..kernel.variant import STUDENT_ENV
 from ..variants import Variants, cell_course_mismatch, cell_version_mismatch, kernel_environment
 from .fate import did_not_start
+from .forked import ForkedKernelManager
 from .kernel_manager import SandboxedKernelManager
 from .settings import Sandbox
 
@@ -43,8 +44,13 @@ class SandboxedExecute(Execute):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
 
+    def _forked(self) -> bool:
+        return self.kernel_manager_class in (SandboxedKernelManager, ForkedKernelManager) and \
+            Sandbox(config=self.config).forked_kernels
+
     def _pool(self):
-        if self.kernel_manager_class is not SandboxedKernelManager or Sandbox(config=self.config).prepared_kernels <= 0:
+        if self.kernel_manager_class is not SandboxedKernelManager or Sandbox(config=self.config).prepared_kernels <= 0 \
+                or self._forked():
             return None
         return prepared.POOL
 
@@ -76,12 +82,14 @@ class SandboxedExecute(Execute):
         manager = self._create_kernel_manager()
         if isinstance(manager, SandboxedKernelManager) and manager._prepared is None:
             manager.grading_environment = self._grading_environment()
-        if self._autograding() and self.kernel_manager_class is SandboxedKernelManager:
+        if self._autograding() and issubclass(self.kernel_manager_class, SandboxedKernelManager):
             manager.sweep_folder = True
         self._manager = manager
         return manager
 
     def _create_kernel_manager(self):
+        if self._forked():
+            self.kernel_manager_class = ForkedKernelManager
         pool = self._pool()
         if pool is not None and self._grading_environment().get(STUDENT_ENV) and self._has_variants():
             pool = None  # a prepared kernel was started before its student was known: it cannot grade a variant

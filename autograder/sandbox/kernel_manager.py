@@ -5,9 +5,9 @@ nbclient ``NotebookClient``) uses through ``SandboxedExecute`` (``execute.py``).
 limits (``limits.py``: control groups, or a dedicated uid), wraps its command line (``bwrap.py``), enforces the whole-notebook wall
 clock, and on shutdown records how the kernel ended (``fate.py``).
 
-A manager can also be *prepared* (``prepared.py``): started ahead in a fresh folder of its own, with the
-course's common imports done (``Sandbox.preimports``), then ``hand_over`` gives it exactly one notebook
-folder (its files are copied into the kernel's folder) and starts its wall clock. It never takes a second one.
+A manager can also be *prepared* (``prepared.py``): started ahead in a folder of its own with the course's
+imports done; ``hand_over`` gives it one notebook folder (copied in) and starts its wall clock. Forked kernels:
+``forked.py``.
 """
 
 import os
@@ -21,7 +21,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import default
 
-from .bwrap import SAFE_PATH, bwrap_argv, course_masks, kernel_pythonpath
+from .bwrap import LAUNCHER_ENVIRONMENT, SAFE_PATH, bwrap_argv, course_masks, kernel_pythonpath
 from ..errors import SandboxUnavailable
 from . import kernel_uid, workfolder
 from .. import scratch
@@ -116,7 +116,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         cwd = kw.get("cwd") or os.getcwd()
         self._scratch = Path(cwd).resolve()
         if self._sandboxed:
-            self._runtime = scratch.make("kernel")
+            self._runtime = self._runtime_folder()
             self.connection_file = str(self._runtime / "kernel.json")
             self.ip = str(self._runtime / "ipc")
             self._logdir = scratch.make("kernel-log")
@@ -136,6 +136,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             "process_limit": self._limits.processes if self._limits is not None else "",
         }
         return await super()._async_pre_start_kernel(**kw)
+
+    def _runtime_folder(self) -> Path:
+        """The folder of the kernel's connection file and sockets (a forked kernel's: its prepared process's)."""
+        return scratch.make("kernel")
 
     def _make_limits(self) -> None:
         """The kernel's process and memory limits (``limits.py``); refused under ``require`` if none holds."""
@@ -181,8 +185,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         env[SAFE_PATH] = "1"  # student files are importable only once the extension's snapshot is taken (quiet_kernel)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [kernel_pythonpath(sandboxed=False), env.get("PYTHONPATH")]))
         kw["env"] = env
-        if self._sandboxed:
-            env.pop("JPY_PARENT_PID", None)
+        if self._sandboxed:  # bubblewrap's own environment: nothing of the grader's (its init's is readable inside)
+            kw["env"] = LAUNCHER_ENVIRONMENT
             # The kernel's own terminal output (C-level writes, bwrap errors) goes to a host-only log.
             self._log = open(self._logdir / "kernel.log", "wb")
             kw["stdout"] = kw["stderr"] = self._log
@@ -211,9 +215,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             except OSError:
                 process.kill()
 
-    # interrupting: SIGINT to the bwrap process group would kill bwrap, so ask the kernel itself.
-
-    async def _async_interrupt_kernel(self):
+    async def _async_interrupt_kernel(self):  # SIGINT to bwrap's process group would kill bwrap: ask the kernel
         if not self._sandboxed:
             return await super()._async_interrupt_kernel()
         msg = self.session.msg("interrupt_request", content={})
@@ -221,8 +223,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.session.send(self._control_socket, msg)
 
     interrupt_kernel = _async_interrupt_kernel
-
-    # shutting down: note how the kernel ended, then clean up.
 
     def _note_if_dead(self) -> None:
         """If the kernel process has already exited (it died: we did not stop it), record how."""

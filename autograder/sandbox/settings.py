@@ -47,6 +47,8 @@ class Sandbox(Configurable):
                                "`autograder grade` sets 1 unless the course sets it).").tag(config=True)
     prepare_while_running = Bool(True, help="Start the next prepared kernel as soon as a notebook's kernel is ready "
                                  "(it boots while the notebook runs); False: once the notebook is done.").tag(config=True)
+    forked_kernels = Bool(True, help="Fork each kernel from a prepared process of the grading process that imported "
+                          "the scientific stack once (autograder.sandbox.forked; False: start each kernel fresh).").tag(config=True)
     preimports = List(Unicode(), help="Modules a prepared kernel imports before its notebook comes (default: what "
                       "the assignments declare, course_preimports).").tag(config=True)
 
