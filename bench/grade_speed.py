@@ -4,17 +4,19 @@ A class of ``--copies`` times the assignment's quick sample submissions is grade
 fresh copy of the course:
 
 1. serial: ``nbgrader autograde ASSIGNMENT`` (after ``nbgrader generate_assignment``, not timed), sandboxed
-   by the course's configuration, one kernel started per notebook;
-2. before: ``autograder.grading.grade_assignment``, one worker per core, feedback included, with
-   ``c.Sandbox.prepared_kernels = 0`` (each kernel started when its notebook comes);
-3. after: the same with prepared kernels (``autograder.sandbox.prepared``, opt-in: 1 per worker);
-4. execution only (unless ``--no-execution-bound``): every submission executed with nbclient (same kernel
-   arguments, no nbgrader, no sandbox, no hidden tests), one after the other; divided by the number of
-   workers this is what a parallel grader that only executed notebooks would take.
+   by the course's configuration with ``c.Sandbox.forked_kernels = False``: one kernel started per notebook,
+   as nbgrader itself does;
+2. before: ``autograder.grading.grade_assignment``, one worker per core, feedback included, each kernel started
+   fresh (``c.Sandbox.forked_kernels = False``, ``prepared_kernels = 0``);
+3. after: the same with forked kernels (``autograder.sandbox.forked``, the course's default);
+4. execution only (unless ``--no-execution-bound``): every submission executed with nbclient in a fresh kernel
+   (same kernel arguments, no nbgrader, no sandbox, no hidden tests), one after the other: what merely running
+   the notebooks costs.
 
-Printed: the times, the ratios, the mean seconds a submission costs a worker per phase (``GradeResult.timings`` + the coordinator's write), the
-memory of one prepared kernel, and the load average before and after (a loaded machine inflates every
-time; the ratios are measured in one run).
+Printed: the times, the ratios, the CPU the whole machine spent per submission each way (kernels in their
+sandboxes included), the mean seconds a submission costs a worker per phase (``GradeResult.timings`` + the
+coordinator's write), the memory of a prepared process and of a kernel forked from it, and the load average
+before and after (a loaded machine inflates every time; the ratios are measured in one run).
 
     python bench/grade_speed.py --copies 4
 """
@@ -116,24 +118,10 @@ def phase_table(before, after) -> str:
     return "\n".join(rows)
 
 
-def _tree(pid: int) -> list:
-    """``pid`` and its descendants."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                queue += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
-
-
-def _memory_kib(pid: int) -> tuple:
-    """(RSS, PSS) in KiB of ``pid`` and its descendants."""
+def _memory_kib(pids) -> tuple:
+    """(RSS, PSS) in KiB of the processes ``pids``."""
     rss = pss = 0
-    for member in _tree(pid):
+    for member in pids:
         try:
             for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
@@ -145,35 +133,33 @@ def _memory_kib(pid: int) -> tuple:
     return rss, pss
 
 
-def prepared_kernel_memory(root: Path) -> str:
-    """Memory of one kernel prepared as a worker prepares it (course config, pre-imports done), and of a kernel
-    just started without them, measured while they wait."""
+def forked_kernel_memory(root: Path) -> str:
+    """Memory of a prepared process as a worker starts it (course config), and of one kernel forked from it
+    while it waits (PSS: the pages it shares with the prepared process are counted half)."""
     from jupyter_core.utils import run_sync
 
-    from autograder.sandbox.kernel_manager import SandboxedKernelManager
+    from autograder.sandbox import forkserver
+    from autograder.sandbox.forked import ForkedKernelManager
 
     config = course.load_config(root)
     arguments = list(config.Execute.get("extra_arguments", [])) + ["--HistoryManager.hist_file=:memory:"]
-    lines = []
-    for prepared in (True, False):
-        manager = SandboxedKernelManager(config=config)
-        with tempfile.TemporaryDirectory(prefix="grade-speed-kernel-") as folder:
-            if prepared:
-                manager.launch_prepared(arguments)
-            else:
-                run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=folder)
-            client = manager.client()
-            client.start_channels()
-            try:
-                run_sync(client._async_wait_for_ready)(timeout=120)
-                time.sleep(1)
-                rss, pss = _memory_kib(manager.provisioner.process.pid)
-                kind = "prepared kernel (pre-imports done)" if prepared else "kernel just started (no pre-imports)"
-                lines.append(f"{kind}: RSS {rss / 1024:.0f} MiB, PSS {pss / 1024:.0f} MiB")
-            finally:
-                client.stop_channels()
-                run_sync(manager._async_shutdown_kernel)(now=True)
-    return "; ".join(lines)
+    manager = ForkedKernelManager(config=config)
+    with tempfile.TemporaryDirectory(prefix="grade-speed-kernel-") as folder:
+        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=folder)
+        client = manager.client()
+        client.start_channels()
+        try:
+            run_sync(client._async_wait_for_ready)(timeout=120)
+            time.sleep(1)
+            server = forkserver._current()
+            zygote = _memory_kib([server.pid])
+            kernel = _memory_kib(list(forkserver.descendants(server.pid)))
+        finally:
+            client.stop_channels()
+            run_sync(manager._async_shutdown_kernel)(now=True)
+            forkserver.shutdown()
+    return (f"prepared process: RSS {zygote[0] / 1024:.0f} MiB, PSS {zygote[1] / 1024:.0f} MiB; a kernel forked from "
+            f"it (with its keeper and init): RSS {kernel[0] / 1024:.0f} MiB, PSS {kernel[1] / 1024:.0f} MiB")
 
 
 def main() -> None:
@@ -185,12 +171,13 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     cores = os.cpu_count()
+    fresh = "c.Sandbox.forked_kernels = False\nc.Sandbox.prepared_kernels = 0"
     with tempfile.TemporaryDirectory(prefix="grade-speed-") as scratch:
         scratch = Path(scratch)
         roots = {"serial": scratch / "serial", "before": scratch / "before", "after": scratch / "after"}
-        n = len(make_class(roots["serial"], args.assignment, args.copies))
-        make_class(roots["before"], args.assignment, args.copies, "c.Sandbox.prepared_kernels = 0")
-        make_class(roots["after"], args.assignment, args.copies, "c.Sandbox.prepared_kernels = 1")
+        n = len(make_class(roots["serial"], args.assignment, args.copies, fresh))
+        make_class(roots["before"], args.assignment, args.copies, fresh)
+        make_class(roots["after"], args.assignment, args.copies, "c.Sandbox.forked_kernels = True")
         paths = [] if args.no_execution_bound else make_class(scratch / "exec", args.assignment, args.copies)
         for root in roots.values():
             nbgrader(root, "generate_assignment", args.assignment, "--force")
@@ -198,32 +185,31 @@ def main() -> None:
 
         with Clock() as serial:
             nbgrader(roots["serial"], "autograde", args.assignment, "--force")
-        print(f"serial nbgrader autograde:            {serial.wall:6.1f} s ({serial.wall / n:.2f} s per submission; "
+        print(f"serial nbgrader autograde, fresh kernels:   {serial.wall:6.1f} s ({serial.wall / n:.2f} s per submission; "
               f"{serial.cpu_text(n)}; {load()})", flush=True)
         before, before_summary, before_status = grade(roots["before"], args.assignment, args.workers)
-        print(f"autograder grade, no prepared kernels: {before.wall:6.1f} s ({before.wall / n:.2f} s per submission) {before_status}; "
-              f"{before.cpu_text(n)}; {load()}", flush=True)
+        print(f"autograder grade, fresh kernels:            {before.wall:6.1f} s ({before.wall / n:.2f} s per submission) "
+              f"{before_status}; {before.cpu_text(n)}; {load()}", flush=True)
         after, after_summary, after_status = grade(roots["after"], args.assignment, args.workers)
-        print(f"autograder grade, prepared kernels:    {after.wall:6.1f} s ({after.wall / n:.2f} s per submission) {after_status}; "
-              f"{after.cpu_text(n)}; {load()}", flush=True)
+        print(f"autograder grade, forked kernels:           {after.wall:6.1f} s ({after.wall / n:.2f} s per submission) "
+              f"{after_status}; {after.cpu_text(n)}; {load()}", flush=True)
         if paths:
-            executed = execute_only(paths, scratch / "exec")
-            print(f"execution only (nbclient, serial):     {executed:6.1f} s; / {args.workers} workers = "
-                  f"{executed / args.workers:.1f} s; {load()}", flush=True)
-        memory = prepared_kernel_memory(roots["after"])
+            with Clock() as executed:
+                execute_only(paths, scratch / "exec")
+            print(f"execution only (nbclient, fresh kernels):   {executed.wall:6.1f} s serial "
+                  f"({executed.wall / n:.2f} s per submission); {executed.cpu_text(n)}; {load()}", flush=True)
+        memory = forked_kernel_memory(roots["after"])
 
     print()
-    print(f"speed-up over serial nbgrader, no prepared kernels: {serial.wall / before.wall:.2f}x")
-    print(f"speed-up over serial nbgrader, prepared kernels:    {serial.wall / after.wall:.2f}x (goal >= 3)")
-    print(f"prepared / no prepared:                             {before.wall / after.wall:.2f}x")
-    # With every core busy, no schedule beats (cores x serial wall) / (CPU the grader spends per class).
-    print(f"bound on this machine for 'autograder grade' (cores x serial wall / its CPU): "
-          f"{cores * serial.wall / before.busy:.2f}x without, {cores * serial.wall / after.busy:.2f}x with prepared kernels")
-    if paths:
-        print(f"prepared / (execution only / workers):              {after.wall / (executed / args.workers):.2f}")
+    print(f"speed-up over serial nbgrader, fresh kernels:  {serial.wall / before.wall:.2f}x")
+    print(f"speed-up over serial nbgrader, forked kernels: {serial.wall / after.wall:.2f}x (goal on 2 cores: >= 3)")
+    print(f"forked / fresh kernels:                        {before.wall / after.wall:.2f}x")
+    print(f"CPU per submission: grading with forked kernels {after.busy / n:.2f} s, with fresh kernels "
+          f"{before.busy / n:.2f} s" + (f", merely executing the notebook in a fresh kernel {executed.busy / n:.2f} s "
+                                       f"(forked grading / bare execution: {after.busy / executed.busy:.2f})" if paths else ""))
     print(f"memory: {memory}")
     print()
-    print("Mean seconds a submission costs a worker, per phase (before: no prepared kernels; after: prepared):")
+    print("Mean seconds a submission costs a worker, per phase (before: fresh kernels; after: forked kernels):")
     print(phase_table(before_summary.timings, after_summary.timings))
     print()
     print(load())

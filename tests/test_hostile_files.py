@@ -273,25 +273,26 @@ def _sandboxed():
 
 
 def test_a_module_written_at_run_time_never_replaces_an_environment_module(tmp_path):
-    """Student code writes colorsys.py and seaborn/ into its folder before a check imports them lazily."""
+    """Student code writes wave.py and bs4/ into its folder before a check imports them lazily (modules no grading
+    kernel has imported yet, forked from the prepared process or not)."""
     from .sandbox_helpers import execute, output_text
 
     _sandboxed()
     cells = [
-        "import sys\nprint('ALREADY', 'colorsys' in sys.modules, 'seaborn' in sys.modules)",
-        "open('colorsys.py', 'w').write(\"raise SystemExit('shadowed')\\n\")\n"
-        "import os\nos.makedirs('seaborn', exist_ok=True)\n"
-        "open('seaborn/__init__.py', 'w').write(\"raise SystemExit('shadowed')\\n\")\n"
+        "import sys\nprint('ALREADY', 'wave' in sys.modules, 'bs4' in sys.modules)",
+        "open('wave.py', 'w').write(\"raise SystemExit('shadowed')\\n\")\n"
+        "import os\nos.makedirs('bs4', exist_ok=True)\n"
+        "open('bs4/__init__.py', 'w').write(\"raise SystemExit('shadowed')\\n\")\n"
         "open('my_helper.py', 'w').write('VALUE = 42\\n')",
         # what a check does when it imports lazily
-        "import importlib\nfor name in ('colorsys', 'seaborn'):\n    print('FROM', name, importlib.import_module(name).__file__)",
+        "import importlib\nfor name in ('wave', 'bs4'):\n    print('FROM', name, importlib.import_module(name).__file__)",
         "import my_helper\nprint('HELPER', my_helper.VALUE)",
     ]
     notebook, error, _, _ = execute(cells, tmp_path)
     text = output_text(notebook)
     assert error is None and "ALREADY False False" in text, text
     assert "shadowed" not in text and str(tmp_path) not in "\n".join(l for l in text.splitlines() if l.startswith("FROM"))
-    assert "FROM colorsys /" in text and "FROM seaborn /" in text and "HELPER 42" in text
+    assert "FROM wave /" in text and "FROM bs4 /" in text and "HELPER 42" in text
 
 
 def test_removing_the_import_guard_is_a_runtime_finding(tmp_path):
@@ -324,4 +325,7 @@ def test_what_a_kernel_plants_is_swept_once_it_and_its_processes_are_gone(tmp_pa
     planted = "\n".join(f for r in reports for f in r.get("planted", []))
     assert "'notebook.ipynb' in the kernel's working folder was a symbolic link to '/etc/passwd'" in planted
     assert "'pipe'" in planted and "'late'" in planted and "/etc/shadow" in planted
-    assert sorted(os.listdir(folder)) == []
+    if reports[0].get("forked"):  # it ran in a copy of the folder: the notebook's own folder was never touched
+        assert sorted(os.listdir(folder)) == ["notebook.ipynb"] and (folder / "notebook.ipynb").read_text() == "{}"
+    else:
+        assert sorted(os.listdir(folder)) == []

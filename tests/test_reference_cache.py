@@ -52,6 +52,23 @@ def test_the_cache_is_kept_per_variant():
     assert pickle.loads(data)[ASSIGNMENT].categories == tuple(first["selected_categories"])
 
 
+def test_the_workers_of_a_batch_compute_each_variant_once(tmp_path, monkeypatch):
+    """The first worker that needs a variant computes it into the batch's shared folder; another reads it there."""
+    pair = {"selected_categories": list(variant_module.PAIRS[2])}
+    monkeypatch.setitem(cache.SHARED, "folder", str(tmp_path))
+    cache._build.cache_clear()
+    first = cache.build(ASSIGNMENT, variant=pair)
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    cache._build.cache_clear()  # another worker process: nothing in its memory
+
+    def never(*args):
+        raise AssertionError("computed a second time")
+
+    monkeypatch.setattr(cache, "_compute", never)
+    assert cache.build(ASSIGNMENT, variant=pair) == first
+    cache._build.cache_clear()
+
+
 def test_an_assignment_without_precompute_has_no_cache():
     assert cache.build("artificial_neurons") is None
     assert cache.build("no_such_assignment") is None

@@ -6,7 +6,7 @@ what the course's assignments declare (``$AUTOGRADER_PREIMPORT``) and the kernel
 ZeroMQ context, an event loop or a thread, makes itself undumpable (``PR_SET_DUMPABLE`` 0: no fork can ptrace
 it or read its memory) and then answers its host over stdin/stdout, one JSON object a line:
 
-* ``{"fork": N, "cwd", "argv", "env", "log", "rlimits", "uid", "tmp_bytes", "wait": bool}``: forks a *keeper*,
+* ``{"fork": N, "cwd", "argv", "env_file", "log", "rlimits", "uid", "tmp_bytes", "keep", "drop", "wait"}``: forks a *keeper*,
   answers ``{"forked": N, "pid": P}`` (P in this sandbox's pid namespace); with ``wait`` the keeper waits for
   ``{"go": N}`` (the host moves it into the kernel's control groups first);
 * when a keeper ends: ``{"ended": N, "status": S}`` (an exit code, or minus the signal, as ``Popen.returncode``).
@@ -20,7 +20,6 @@ IPython kernel on the connection file it was given. Nothing of a fork reaches th
 its stdin, and no fork can name it (it lies outside their pid namespace).
 """
 
-import ctypes
 import json
 import os
 import resource
@@ -28,41 +27,13 @@ import select
 import signal
 import sys
 
+from .fork_isolation import (CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
+                             MS_REC, PR_SET_DUMPABLE, PR_SET_PDEATHSIG, check, clear_keyrings, drop_capabilities,
+                             fresh_tmp, in_tmp, libc, mount)
+
 PREIMPORT_ENV = "AUTOGRADER_PREIMPORT"
-CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 RLIMITS = {"as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE, "cpu": resource.RLIMIT_CPU,
            "core": resource.RLIMIT_CORE, "nproc": resource.RLIMIT_NPROC}
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"{what}: {os.strerror(error)}")
-
-
-def _mount(source: str, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
-    _check(_libc.mount(source.encode(), target.encode(), kind.encode() if kind else None, flags,
-                       data.encode() if data else None), f"mount {kind or source} on {target}")
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-def drop_capabilities() -> None:
-    """No capability left (effective, permitted, inheritable, ambient) and ``no_new_privs``: nothing regains one."""
-    _libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL
-    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
-    data = (_CapData * 2)()
-    _check(_libc.capset(ctypes.byref(header), data), "capset")
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
 def preload() -> list:
@@ -111,7 +82,10 @@ def _address_space() -> int:
 def _become_kernel(request: dict) -> None:
     """In the kernel process: limits, uid, no capability, then the IPython kernel (never returns)."""
     os.chdir(request["cwd"])
-    os.environ.update(request["env"])
+    with open(request["env_file"]) as env:  # never through the prepared process: its memory goes to every fork
+        os.environ.update(json.load(env))
+    if "numpy" in sys.modules:  # Python's random reseeds itself at a fork, NumPy's global generator does not
+        sys.modules["numpy"].random.seed()
     used = _address_space()
     if "as" in request["rlimits"] and request["rlimits"]["as"][0] < used:
         raise MemoryError(f"the memory limit (RLIMIT_AS {request['rlimits']['as'][0]} bytes) is below the address space "
@@ -124,7 +98,7 @@ def _become_kernel(request: dict) -> None:
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     drop_capabilities()
-    _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the kernel is the student's own process, as a fresh one is
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the kernel is the student's own process, as a fresh one is
     for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python starts
@@ -135,38 +109,21 @@ def _become_kernel(request: dict) -> None:
     kernelapp.launch_new_instance(argv=list(request["argv"]))
 
 
-def _in_tmp(path: str) -> bool:
-    return path == "/tmp" or path.startswith("/tmp/")
-
-
-def fresh_tmp(keep, size: int) -> None:
-    """An empty /tmp and /dev/shm of this fork's own; of the old /tmp only the folders ``keep`` (the kernel's
-    working and runtime folders, where they lie in /tmp) are bound into the new one, at the same paths. The new
-    /tmp is built on /dev/shm (an empty folder of the read-only /dev), then moved onto /tmp."""
-    options = f"size={size},mode=1777"
-    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path in filter(_in_tmp, keep):
-        staged = "/dev/shm" + path[len("/tmp"):]
-        os.makedirs(staged, mode=0o755, exist_ok=True)
-        _mount(path, staged, None, MS_BIND | MS_REC)
-    _mount("/dev/shm", "/tmp", None, MS_MOVE)
-    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, options)
-
-
 def _init(request: dict, status_fd: int) -> None:
     """Pid 1 of the fork's namespaces: fresh /tmp and /dev/shm, the kernel, a reaper; exits with the kernel,
     writing its return code to ``status_fd`` (pid 1 cannot die by its own signal)."""
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    fresh_tmp(request["keep"], int(request["tmp_bytes"]))
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    fresh_tmp(request["keep"], request["drop"], int(request["tmp_bytes"]))
     for hidden in request.get("hide", []):  # the host's log folder: the kernel writes its log by descriptor only
-        if not _in_tmp(hidden):
-            _mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4096,mode=0")
+        if not in_tmp(hidden):
+            mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4096,mode=0")
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_IGN)  # pid 1: only the kernel's end ends it
     try:  # this namespace's processes only; refused where /proc has locked mounts over it (bwrap as root)
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    except OSError:
-        pass  # the zygote's processes stay visible by number, unreachable: not in this pid namespace, undumpable
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:  # the sandbox's processes stay visible by number: the prepared process and its keepers are
+        # undumpable; bubblewrap's init (1) is not, and holds the control pipes and the prepared process's root
+        mount("tmpfs", "/proc/1", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4096,mode=0")
     kernel = os.fork()
     if kernel == 0:
         os.close(status_fd)
@@ -203,8 +160,9 @@ def _keeper(request: dict, go_fd: int | None) -> None:
         os._exit(71)  # the host went away before the kernel's limits were in place
     if go_fd is not None:
         os.close(go_fd)
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
-    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    clear_keyrings()
+    check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
     status_r, status_w = os.pipe()
     init = os.fork()
     if init == 0:
@@ -274,7 +232,7 @@ def main() -> None:
     control_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what imports print goes to the log, never into the control channel
     failed = preload()
-    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
+    check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
     _send(control_out, {"ready": os.getpid(), "threads": _threads(), "failed": failed})
     serve(0, control_out)
 

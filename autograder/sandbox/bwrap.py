@@ -276,7 +276,7 @@ def bwrap_argv(cmd: list, settings, scratch: Path, runtime: Path, course_root: P
     for folder in (scratch, runtime, *writable):
         args += ["--bind", str(folder), str(folder)]
     if zygote:  # what its forks share is read-only: the sandbox's root and /dev (each fork mounts its own /tmp, /dev/shm)
-        args += ["--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--remount-ro", "/"]
+        args += ["--size", str(settings.tmp_bytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--remount-ro", "/"]
     args += ["--chdir", str(scratch)]
     for name, value in {**kernel_environment(settings, data_folder), **(environment or {})}.items():
         args += ["--setenv", name, value]

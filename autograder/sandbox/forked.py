@@ -11,6 +11,7 @@ in its runtime folder). Where no prepared process can be had, the kernel is star
 why (``fork_fallback``).
 """
 
+import json
 import os
 import shutil
 import stat
@@ -20,6 +21,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from ..kernel.reference import ENV as REFERENCE_ENV
 from . import forkserver, kernel_uid
+from .forked_process import read_log
 from .bwrap import SAFE_PATH, user_process_count
 from .kernel_manager import SandboxedKernelManager
 from .settings import CPU_GRACE_SECONDS
@@ -38,21 +40,9 @@ def copy_folder(source: Path, destination: Path) -> None:
         elif stat.S_ISDIR(mode):
             target.mkdir()
             copy_folder(Path(entry.path), target)
-        elif stat.S_ISREG(mode):
-            shutil.copy2(entry.path, target, follow_symlinks=False)
-
-
-def read_log(path: Path) -> bytes:
-    """The tail of a kernel's log, never through a link."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return b""
-    with os.fdopen(fd, "rb") as log:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return b""
-        log.seek(max(0, os.fstat(fd).st_size - 4000))
-        return log.read()
+        elif stat.S_ISREG(mode):  # content and permissions, never a setuid, setgid or sticky bit
+            shutil.copyfile(entry.path, target, follow_symlinks=False)
+            os.chmod(target, stat.S_IMODE(mode) & 0o777)
 
 
 class ForkedKernelManager(SandboxedKernelManager):
@@ -125,7 +115,9 @@ class ForkedKernelManager(SandboxedKernelManager):
         if uid is not None:
             self._handed_over = kernel_uid.hand_over([self._scratch, self._runtime], uid)
         groups = self._limits.groups if self._limits is not None else None
-        request = {"cwd": str(self._scratch), "argv": kernel_cmd[3:], "env": env, "log": str(self._fork_log),
+        env_file = self._runtime / "environment.json"  # read by the kernel, never by the prepared process
+        env_file.write_text(json.dumps(env))
+        request = {"cwd": str(self._scratch), "argv": kernel_cmd[3:], "env_file": str(env_file), "log": str(self._fork_log),
                    "rlimits": self._rlimits(), "uid": uid, "tmp_bytes": self.sandbox.tmp_bytes}
         try:
             self._process = self._server.fork(request, groups.procs_files if groups is not None else ())

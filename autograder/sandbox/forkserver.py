@@ -1,8 +1,7 @@
 """The host side of forked kernels: one prepared process (``autograder.kernel.zygote``) per grading process.
 
-``server_for`` gives the grading process's running ``ForkServer`` when it was started with the same launch
-settings (``signature``: every ``Sandbox`` setting that shapes the sandbox, the course's masks and the uid
-mode), else discards it and starts a fresh one inside bubblewrap. ``ForkServer.fork`` asks it for one kernel
+``server_for`` gives the grading thread's ``ForkServer`` if it was started with the same launch settings
+(``signature``: the ``Sandbox`` settings that shape the sandbox, the masks, the uid mode), else a fresh one. ``ForkServer.fork`` asks it for one kernel
 (``ForkedProcess``, a ``Popen`` look-alike for jupyter_client's provisioner); before the kernel runs, the host
 moves it into the kernel's control groups. ``ForkServer.settle`` runs once that kernel has ended: the working,
 runtime and log folders are emptied and the prepared process must be alive and alone in its sandbox, else it
@@ -14,7 +13,6 @@ as without forking, and the reason is kept (``unavailable``) for the summary.
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,11 +21,12 @@ import time
 from pathlib import Path
 
 from .. import scratch
-from .bwrap import LAUNCHER_ENVIRONMENT, bwrap_argv, course_masks
+from .bwrap import LAUNCHER_ENVIRONMENT, bwrap_argv, course_masks, hidden_package_parts, package_path
+from .forked_process import ForkedProcess, descendants, read_log
 from .settings import Sandbox
+from .workfolder import remove_deep
 
-READY_SECONDS = 120  # imports of the scientific stack on a loaded machine
-ANSWER_SECONDS = 30
+MESSAGE_BYTES, READY_SECONDS, ANSWER_SECONDS = 65536, 120, 30  # a line's bytes; imports on a loaded machine
 THREADS_ONE = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                        "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
 # One prepared process per grading thread (a Dask worker may grade in several): it forks one kernel at a time
@@ -37,77 +36,6 @@ _LOCK = threading.Lock()
 
 class ForkUnavailable(RuntimeError):
     """The prepared process could not be had; the kernel is started fresh instead."""
-
-
-def _statuses() -> dict:
-    """Every process of this machine: host pid -> (parent pid, pid in its innermost namespace)."""
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-            found[int(entry.name)] = (int(fields["PPid"]), int(fields.get("NSpid", entry.name).split()[-1]))
-        except (OSError, ValueError, KeyError):
-            continue
-    return found
-
-
-def descendants(ancestor: int, statuses: dict | None = None) -> dict:
-    """The host pids under ``ancestor`` -> their pid in their innermost pid namespace."""
-    statuses = _statuses() if statuses is None else statuses
-    children: dict = {}
-    for pid, (parent, _) in statuses.items():
-        children.setdefault(parent, []).append(pid)
-    found, todo = {}, list(children.get(ancestor, []))
-    while todo:
-        pid = todo.pop()
-        found[pid] = statuses[pid][1]
-        todo += children.get(pid, [])
-    return found
-
-
-class ForkedProcess:
-    """One forked kernel, seen as ``subprocess.Popen``: ``pid`` (its keeper's host pid), ``poll``, ``wait``,
-    ``send_signal``, ``kill``, ``terminate``. Its return code comes from the prepared process."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, number: int, pid: int):
-        self.number, self.pid, self.returncode = number, pid, None
-        self._ended = threading.Event()
-        self._pidfd = os.pidfd_open(pid)
-
-    def _end(self, status: int) -> None:
-        self.returncode = status
-        self._ended.set()
-
-    def poll(self):
-        return self.returncode
-
-    def wait(self, timeout=None):
-        if not self._ended.wait(timeout):
-            raise subprocess.TimeoutExpired("forked kernel", timeout)
-        return self.returncode
-
-    def send_signal(self, number: int) -> None:
-        if self.returncode is None:
-            try:
-                signal.pidfd_send_signal(self._pidfd, number)
-            except ProcessLookupError:
-                pass
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    def close(self) -> None:
-        if self._pidfd is not None:
-            os.close(self._pidfd)
-            self._pidfd = None
 
 
 def uid_mode(settings: Sandbox) -> str:
@@ -142,7 +70,9 @@ def signature(settings: Sandbox, course_root) -> str:
     traits["environment"] = {k: v for k, v in settings.environment.items() if k != _reference_env()}
     traits["readable_paths"] = [p for p in settings.readable_paths if Path(p).parent != _workdir()]
     masks = course_masks(settings, Path("/nonexistent"), Path(course_root) if course_root else None)
-    return json.dumps({"sandbox": traits, "masks": masks, "mode": uid_mode(settings)}, sort_keys=True, default=str)
+    hidden = [str(p) for p in hidden_package_parts(Path(package_path()))]  # a new __pycache__: masked from its start
+    return json.dumps({"sandbox": traits, "masks": masks, "hidden": hidden, "mode": uid_mode(settings)},
+                      sort_keys=True, default=str)
 
 
 class ForkServer:
@@ -156,7 +86,7 @@ class ForkServer:
         for folder in (self.work, self.runtime):  # a kernel's dedicated uid crosses them to its own folders
             os.chmod(folder, 0o755)
         self._log = open(self.logs / "zygote.log", "wb")
-        self.number, self.forked, self._processes, self._answers = 0, 0, {}, {}
+        self.number, self.forked, self._processes, self._answers, self._broken = 0, 0, {}, {}, False
         self._lock = threading.Condition()
         env = {**THREADS_ONE, "AUTOGRADER_PREIMPORT": ",".join(settings.preimports)}
         shared = Sandbox(config=settings.config)  # what every fork shares: no submission's reference cache
@@ -166,7 +96,7 @@ class ForkServer:
                           Path(course_root) if course_root else None, environment=env, zygote=self.mode,
                           writable=[self.logs])
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-                                        start_new_session=True, cwd=self.work, env=LAUNCHER_ENVIRONMENT)
+                                        start_new_session=True, cwd=self.work, env=dict(LAUNCHER_ENVIRONMENT))
         self._reader = threading.Thread(target=self._read, daemon=True, name="fork-server")
         self._reader.start()
         ready = self._answer("ready", READY_SECONDS)
@@ -182,7 +112,10 @@ class ForkServer:
         self._pidfd = os.pidfd_open(self.pid)  # readable once the prepared process has ended
 
     def _read(self) -> None:
-        for line in self.process.stdout:
+        while True:
+            line = self.process.stdout.readline(MESSAGE_BYTES)
+            if not line or not line.endswith(b"\n"):  # gone, or not a message of the prepared process: stop
+                break
             try:
                 message = json.loads(line)
             except ValueError:
@@ -195,7 +128,8 @@ class ForkServer:
                 if "ready" in message or "forked" in message:
                     self._answers["ready" if "ready" in message else ("forked", message["forked"])] = message
                 self._lock.notify_all()
-        with self._lock:  # the prepared process is gone: so are its forks
+        with self._lock:  # the prepared process is gone (or not to be trusted): so are its forks
+            self._broken = True
             for process in self._processes.values():
                 process._end(-signal.SIGKILL)
             self._processes.clear()
@@ -216,7 +150,7 @@ class ForkServer:
         self.process.stdin.flush()
 
     def alive(self) -> bool:
-        if self.process.poll() is not None or not self._reader.is_alive() or self._pidfd is None:
+        if self.process.poll() is not None or not self._reader.is_alive() or self._pidfd is None or self._broken:
             return False
         return not select.select([self._pidfd], [], [], 0)[0]
 
@@ -233,7 +167,8 @@ class ForkServer:
         number = self.number
         try:
             self._send({**request, "fork": number, "wait": bool(cgroup_procs), "hide": [str(self.logs)],
-                        "keep": [str(self.work / str(number)), str(self.runtime / str(number))]})
+                        "keep": [str(self.work / str(number)), str(self.runtime / str(number))],
+                        "drop": [str(self.work), str(self.runtime), str(self.logs)]})
         except OSError as error:
             raise ForkUnavailable(f"the prepared process does not answer ({error})") from error
         answer = self._answer(("forked", number), ANSWER_SECONDS)
@@ -263,21 +198,20 @@ class ForkServer:
                     self.discard("a forked kernel did not end")
                     return
             process.close()
-        for folder in (self.work, self.runtime, self.logs):
-            for entry in os.scandir(folder):
-                if entry.name != "zygote.log":
-                    path = Path(entry.path)
-                    shutil.rmtree(path) if entry.is_dir(follow_symlinks=False) else path.unlink()
+        try:
+            for folder in (self.work, self.runtime, self.logs):
+                for entry in os.scandir(folder):
+                    if entry.name != "zygote.log":
+                        remove_deep(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+        except BaseException as error:  # noqa: BLE001 - whatever a kernel left that cannot be removed: start afresh
+            self.discard(f"its folders could not be emptied ({type(error).__name__}: {str(error)[:200]})")
+            return
         left = descendants(self.pid)
         if not self.alive() or left:  # a leftover it could not end, or the prepared process died: never fork from it again
             self.discard(f"{len(left)} process(es) left after a kernel" if left else "the prepared process died")
 
     def log_tail(self) -> str:
-        try:
-            with open(self.logs / "zygote.log", "rb") as log:
-                return log.read()[-2000:].decode("utf-8", "replace")
-        except OSError:
-            return ""
+        return read_log(self.logs / "zygote.log")[-2000:].decode("utf-8", "replace")
 
     def discard(self, why: str = "") -> None:
         """End the prepared process and everything in its sandbox, remove its folders; ``why`` is logged."""
@@ -304,7 +238,10 @@ class ForkServer:
             self._pidfd = None
         self._log.close()
         for folder in (self.work, self.runtime, self.logs):
-            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                remove_deep(folder)
+            except BaseException:  # noqa: BLE001 - the scratch sweep removes what is left when this process exits
+                pass
 
 
 def server_for(settings: Sandbox, course_root) -> ForkServer | None:

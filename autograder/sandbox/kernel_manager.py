@@ -186,7 +186,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [kernel_pythonpath(sandboxed=False), env.get("PYTHONPATH")]))
         kw["env"] = env
         if self._sandboxed:  # bubblewrap's own environment: nothing of the grader's (its init's is readable inside)
-            kw["env"] = LAUNCHER_ENVIRONMENT
+            kw["env"] = dict(LAUNCHER_ENVIRONMENT)
             # The kernel's own terminal output (C-level writes, bwrap errors) goes to a host-only log.
             self._log = open(self._logdir / "kernel.log", "wb")
             kw["stdout"] = kw["stderr"] = self._log
@@ -284,8 +284,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             kernel_uid.take_back(self._handed_over)
             self._handed_over = {}
         self._report["seconds"] = round(time.time() - self._report.pop("started"), 3)
-        if self._runtime is not None:
-            shutil.rmtree(self._runtime, ignore_errors=True)
+        if self._runtime is not None and self._runtime.is_dir():  # the kernel wrote there: at any depth
+            workfolder.remove_deep(self._runtime)
         if self._logdir is not None:
             if self._log is not None:
                 self._log.close()

@@ -51,8 +51,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=3)
 
 
-def _tracked(fn, marks: str, index: int, job):
-    """Run ``fn(job)`` in a worker, leaving ``marks/<index>`` while it runs (what was in flight if the pool breaks)."""
+def _tracked(fn, marks: str, index: int, job, shared: str = ""):
+    """Run ``fn(job)`` in a worker, leaving ``marks/<index>`` while it runs (what was in flight if the pool breaks);
+    ``shared``: the batch's folder of reference answers (``reference_cache.SHARED``)."""
+    if shared:
+        from ..reference_cache import SHARED
+
+        SHARED["folder"] = shared
     mark = Path(marks) / str(index)
     mark.touch()
     result = fn(job)
@@ -79,13 +84,17 @@ class ProcessPool(Executor):
         self._pools.remove(pool)
 
     def run(self, fn, jobs):
+        with tempfile.TemporaryDirectory(prefix="autograder-references-") as shared:
+            yield from self._run(fn, jobs, shared)
+
+    def _run(self, fn, jobs, shared: str):
         pending = list(enumerate(jobs))
         fruitless = 0  # rounds in a row whose pool broke before any job finished or even started
         while pending:
             finished = 0
             with tempfile.TemporaryDirectory(prefix="autograder-pool-") as marks:
                 pool = self._pool(min(self.workers, len(pending)))
-                futures = {pool.submit(_tracked, fn, marks, index, job): (index, job) for index, job in pending}
+                futures = {pool.submit(_tracked, fn, marks, index, job, shared): (index, job) for index, job in pending}
                 pending = []
                 for future in as_completed(futures):
                     index, job = futures[future]
