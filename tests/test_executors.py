@@ -147,7 +147,7 @@ def test_pool_that_breaks_without_a_job_in_flight_does_not_loop_forever(tmp_path
     assert not list(tmp_path.glob("*.start"))
 
 
-def _die_before_marking(fn, marks, index, job_):
+def _die_before_marking(fn, marks, index, job_, shared=""):
     os._exit(1)
 
 
