@@ -265,6 +265,28 @@ def test_without_what_forking_needs_the_kernel_starts_fresh_and_says_why(server_
     assert "forked" not in reports[0] and "did not start" in reports[0]["fork_fallback"], reports
 
 
+def test_the_summary_says_which_submissions_got_a_fresh_kernel_and_why(server_reset, built_course, tmp_path,
+                                                                       monkeypatch):
+    """A bubblewrap that refuses the prepared process's options: graded all the same, and the run says so."""
+    from autograder.grading import grade_assignment
+
+    assignment = "artificial_neurons"
+    root = Path(shutil.copytree(built_course, tmp_path / "course"))
+    source = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", 4)
+    release = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", 4)
+    solution = next(s for s in samples_for(assignment) if s.name == "solution")
+    folder = root / "submitted" / "ana" / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(make_submission(source, release, solution), folder / f"{assignment}.ipynb")
+    real = forkserver.bwrap_argv
+    monkeypatch.setattr(forkserver, "bwrap_argv", lambda *a, **k: [real(*a, **k)[0], "--no-such-option"])
+    summary = grade_assignment(root, assignment, workers=0, progress=False, require_sandbox=True, feedback=False)
+    record = next(r for r in summary.records if r.student == "ana")
+    assert record.status == "graded" and record.reasons == [] and record.score > 0, record.reasons
+    assert list(summary.fresh_kernels) == ["ana"] and "did not start" in summary.fresh_kernels["ana"]
+    assert "fresh kernels for 1 submission(s), c.Sandbox.forked_kernels could not be used" in summary.table()
+
+
 @pytest.mark.parametrize("assignment", ["tfidf_distances", "artificial_neurons"])
 def test_grades_are_the_same_with_and_without_forked_kernels(server_reset, built_course, tmp_path, assignment):
     """Variants on (the course's default): each forked kernel is told its student at the fork."""

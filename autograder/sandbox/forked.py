@@ -60,13 +60,15 @@ class ForkedKernelManager(SandboxedKernelManager):
         return self._sandboxed and self._prepared is None and argv[1:3] == LAUNCHER
 
     async def _async_pre_start_kernel(self, **kw):
+        refused = ""
         if self._forkable():
             self._server = forkserver.server_for(self.sandbox, self._course_root())
             if self._server is None:
-                self.log.warning("%s", forkserver.unavailable())
+                refused = forkserver.unavailable()
+                self.log.warning("%s", refused)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
-        if self._server is None and forkserver.unavailable() and self._report is not None:
-            self._report["fork_fallback"] = forkserver.unavailable()
+        if refused and self._report is not None:
+            self._report["fork_fallback"] = refused
         if self.notebook_folder is not None:  # the kernel runs in a copy: its report names the notebook's folder
             self._report.update(scratch=str(self.notebook_folder), kernel_folder=str(self._scratch))
         return kernel_cmd, kw
@@ -108,9 +110,11 @@ class ForkedKernelManager(SandboxedKernelManager):
         if self._server is None:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         uid = self._limits.uid if self._limits is not None else None
-        if (uid is not None) != (self._server.mode == "uid"):
-            raise forkserver.ForkUnavailable(f"the kernel's limits ({self._limits.processes}) do not match the "
-                                             f"prepared process's mode ({self._server.mode})")
+        if (uid is not None) != (self._server.mode == "uid"):  # this kernel's limits came out otherwise than foreseen
+            self._server.settle(None)
+            self._server = None
+            return await self._launch_fresh(f"the kernel's process limit ({self._limits.processes}) does not match "
+                                            "the prepared process's mode", **kw)
         env = self._environment()
         if uid is not None:
             self._handed_over = kernel_uid.hand_over([self._scratch, self._runtime], uid)
