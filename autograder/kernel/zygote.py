@@ -32,23 +32,33 @@ from .fork_isolation import (CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, MS_NODEV, 
                              fresh_tmp, in_tmp, libc, mount)
 
 PREIMPORT_ENV = "AUTOGRADER_PREIMPORT"
+PRELOADED = {"bytes": 0}  # address space the declared imports added in the prepared process (``preload``)
 RLIMITS = {"as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE, "cpu": resource.RLIMIT_CPU,
            "core": resource.RLIMIT_CORE, "nproc": resource.RLIMIT_NPROC}
 
 
-def preload() -> list:
-    """Import what the assignments declare and what every kernel imports; the modules that failed."""
+def preload() -> tuple:
+    """Import the kernel machinery (as every kernel does), then what the assignments declare. Returns the modules
+    that failed or were refused, and the address space the declared imports added: a fork's memory limit counts
+    from there, since a fresh kernel would not have them until its notebook imports them. Never the grader's own
+    modules: ``autograder.kernel.variant`` reads whom it grades when imported, which only the fork knows."""
     import importlib
 
+    import ipykernel.kernelapp  # noqa: F401 - the kernel machinery (imports zmq, creates no context)
+    import matplotlib_inline.backend_inline  # noqa: F401
+    import numpy  # noqa: F401 - the grading kernel's extension imports it in every kernel
+
+    base = address_space()
     failed = []
     for name in filter(None, os.environ.pop(PREIMPORT_ENV, "").split(",")):
+        if name == "autograder" or name.startswith("autograder."):
+            failed.append(f"{name} (the grader's own: never imported before the fork)")
+            continue
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the kernel's own import will say what is wrong
             failed.append(name)
-    import ipykernel.kernelapp  # noqa: F401 - the kernel machinery (imports zmq, creates no context)
-    import matplotlib_inline.backend_inline  # noqa: F401
-    return failed
+    return failed, max(0, address_space() - base)
 
 
 def _threads() -> int:
@@ -73,7 +83,7 @@ def _returncode(wait_status: int) -> int:
     return -os.WTERMSIG(wait_status) if os.WIFSIGNALED(wait_status) else os.WEXITSTATUS(wait_status)
 
 
-def _address_space() -> int:
+def address_space() -> int:
     """This process's virtual memory size, bytes (what RLIMIT_AS bounds)."""
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
@@ -86,10 +96,13 @@ def _become_kernel(request: dict) -> None:
         os.environ.update(json.load(env))
     if "numpy" in sys.modules:  # Python's random reseeds itself at a fork, NumPy's global generator does not
         sys.modules["numpy"].random.seed()
-    used = _address_space()
-    if "as" in request["rlimits"] and request["rlimits"]["as"][0] < used:
-        raise MemoryError(f"the memory limit (RLIMIT_AS {request['rlimits']['as'][0]} bytes) is below the address space "
-                          f"the prepared process's imports already take ({used} bytes): the kernel cannot start")
+    used, limits = address_space(), request["rlimits"]
+    if "as" in limits:  # what the course's imports took before the fork is not the notebook's
+        limits["as"] = [limit + PRELOADED["bytes"] for limit in limits["as"]]
+        if limits["as"][0] < used:
+            raise MemoryError(f"the memory limit (RLIMIT_AS {limits['as'][0] - PRELOADED['bytes']} bytes) is below the "
+                              f"address space the prepared process's imports already take ({used} bytes): the kernel "
+                              "cannot start")
     for name, value in request["rlimits"].items():
         resource.setrlimit(RLIMITS[name], tuple(value))
     uid = request.get("uid")
@@ -121,9 +134,12 @@ def _init(request: dict, status_fd: int) -> None:
         signal.signal(number, signal.SIG_IGN)  # pid 1: only the kernel's end ends it
     try:  # this namespace's processes only; refused where /proc has locked mounts over it (bwrap as root)
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    except OSError:  # the sandbox's processes stay visible by number: the prepared process and its keepers are
-        # undumpable; bubblewrap's init (1) is not, and holds the control pipes and the prepared process's root
-        mount("tmpfs", "/proc/1", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4096,mode=0")
+    except OSError:  # the sandbox's processes would stay visible by number (bubblewrap's init holds the control
+        # pipes and the prepared process's root; any of them takes an oom_score_adj write): every one there now is
+        # hidden, the kernel's own (forked below) are not
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                mount("tmpfs", f"/proc/{entry}", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4096,mode=0")
     kernel = os.fork()
     if kernel == 0:
         os.close(status_fd)
@@ -231,9 +247,10 @@ def serve(control_in: int, control_out) -> None:
 def main() -> None:
     control_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what imports print goes to the log, never into the control channel
-    failed = preload()
+    failed, PRELOADED["bytes"] = preload()
     check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
-    _send(control_out, {"ready": os.getpid(), "threads": _threads(), "failed": failed})
+    unsafe = "autograder.kernel.variant" in sys.modules  # it would hold the prepared process's environment
+    _send(control_out, {"ready": os.getpid(), "threads": 0 if unsafe else _threads(), "failed": failed})
     serve(0, control_out)
 
 

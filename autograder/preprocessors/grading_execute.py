@@ -49,6 +49,11 @@ class KeepGradingAfterDeath:
             self.log.error("kernel unresponsive in cell %s", index)
             return cell, resources
         except DeadKernelError:
+            lost = getattr(getattr(getattr(self.km, "provisioner", None), "process", None), "lost", "")
+            if lost:  # the grader's side took the kernel down: never a score of the student's
+                from ..errors import GradingInfrastructureError
+
+                raise GradingInfrastructureError(lost) from None
             self._death = self._describe_death()
             cell.outputs = list(cell.get("outputs", [])) + [_error(KERNEL_DIED, self._death)]
             self.log.error("kernel died in cell %s: %s", index, self._death)

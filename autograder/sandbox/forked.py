@@ -30,19 +30,23 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 
 
 def copy_folder(source: Path, destination: Path) -> None:
-    """Copy the notebook folder's files: directories and regular files, links as links, nothing else (a fifo
-    or a device is left out, never opened)."""
-    for entry in os.scandir(source):
-        target = destination / entry.name
-        mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISLNK(mode):
-            os.symlink(os.readlink(entry.path), target)
-        elif stat.S_ISDIR(mode):
-            target.mkdir()
-            copy_folder(Path(entry.path), target)
-        elif stat.S_ISREG(mode):  # content and permissions, never a setuid, setgid or sticky bit
-            shutil.copyfile(entry.path, target, follow_symlinks=False)
-            os.chmod(target, stat.S_IMODE(mode) & 0o777)
+    """Copy the notebook folder's files, at any depth without recursion: directories and regular files (content and
+    permissions, never a setuid, setgid or sticky bit), links as links, nothing else (a fifo or a device is left
+    out, never opened)."""
+    todo = [(Path(source), Path(destination))]
+    while todo:
+        folder, into = todo.pop()
+        for entry in os.scandir(folder):
+            target = into / entry.name
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISLNK(mode):
+                os.symlink(os.readlink(entry.path), target)
+            elif stat.S_ISDIR(mode):
+                target.mkdir()
+                todo.append((Path(entry.path), target))
+            elif stat.S_ISREG(mode):
+                shutil.copyfile(entry.path, target, follow_symlinks=False)
+                os.chmod(target, stat.S_IMODE(mode) & 0o777)
 
 
 class ForkedKernelManager(SandboxedKernelManager):
@@ -53,6 +57,7 @@ class ForkedKernelManager(SandboxedKernelManager):
         self._server = None
         self._process = None
         self._fork_log = None
+        self._copy_failed = ""
         self.notebook_folder = None
 
     def _forkable(self) -> bool:
@@ -67,6 +72,7 @@ class ForkedKernelManager(SandboxedKernelManager):
                 refused = forkserver.unavailable()
                 self.log.warning("%s", refused)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        refused = refused or self._copy_failed
         if refused and self._report is not None:
             self._report["fork_fallback"] = refused
         if self.notebook_folder is not None:  # the kernel runs in a copy: its report names the notebook's folder
@@ -77,9 +83,14 @@ class ForkedKernelManager(SandboxedKernelManager):
         if self._server is None:
             return super()._runtime_folder()
         work, runtime, self._fork_log = self._server.slot()
-        self.notebook_folder = self._scratch
-        copy_folder(self._scratch, work)
-        self._scratch = work
+        try:
+            copy_folder(self._scratch, work)
+        except Exception as error:  # noqa: BLE001 - whatever the folder holds, the notebook is graded: fresh
+            self._server.settle(None)
+            self._server, self._copy_failed = None, f"forked kernels unavailable, fresh kernel used: the notebook's " \
+                f"folder could not be copied ({type(error).__name__}: {str(error)[:200]})"
+            return super()._runtime_folder()
+        self.notebook_folder, self._scratch = self._scratch, work
         return runtime
 
     def format_kernel_cmd(self, extra_arguments=None):

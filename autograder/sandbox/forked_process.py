@@ -45,10 +45,12 @@ class ForkedProcess:
 
     def __init__(self, number: int, pid: int):
         self.number, self.pid, self.returncode = number, pid, None
+        self.lost = ""  # why it ended with its prepared process (the grader's side), "" when it ended by itself
         self._ended = threading.Event()
         self._pidfd = os.pidfd_open(pid)
 
-    def _end(self, status: int) -> None:
+    def _end(self, status: int, lost: str = "") -> None:
+        self.lost = self.lost or (lost if self.returncode is None else "")
         self.returncode = status
         self._ended.set()
 

@@ -34,6 +34,10 @@ _STATE: dict = {"servers": {}, "unavailable": "", "registered": False, "started"
 _LOCK = threading.Lock()
 
 
+LOST = ("grading infrastructure: the prepared process of forked kernels ended while this notebook's kernel ran (killed "
+        "from outside the sandbox, or the machine ran out of memory); nothing after it was scored: grade again")
+
+
 class ForkUnavailable(RuntimeError):
     """The prepared process could not be had; the kernel is started fresh instead."""
 
@@ -131,7 +135,7 @@ class ForkServer:
         with self._lock:  # the prepared process is gone (or not to be trusted): so are its forks
             self._broken = True
             for process in self._processes.values():
-                process._end(-signal.SIGKILL)
+                process._end(-signal.SIGKILL, LOST)
             self._processes.clear()
             self._lock.notify_all()
 
@@ -232,7 +236,7 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             pass
         for process in list(self._processes.values()):
-            process._end(-signal.SIGKILL)
+            process._end(-signal.SIGKILL, LOST)
         if getattr(self, "_pidfd", None) is not None:
             os.close(self._pidfd)
             self._pidfd = None
@@ -265,8 +269,7 @@ def server_for(settings: Sandbox, course_root) -> ForkServer | None:
     return server
 
 
-def _current() -> ForkServer | None:
-    """This thread's prepared process, if it has one."""
+def _current() -> ForkServer | None:  # this thread's prepared process, if it has one
     return _STATE["servers"].get(threading.get_ident())
 
 
