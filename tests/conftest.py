@@ -132,6 +132,16 @@ def _note_leftovers(request):
         _LEFT_BY.setdefault(name, request.module.__name__)
 
 
+@pytest.fixture
+def server_reset():
+    """No prepared process of forked kernels in this process before and after the test (``forkserver.shutdown``)."""
+    from autograder.sandbox import forkserver
+
+    forkserver.shutdown()
+    yield
+    forkserver.shutdown()
+
+
 def pytest_sessionstart(session):
     try:
         for spec in assignments.registered():  # the suite grades every assignment: all their data is needed

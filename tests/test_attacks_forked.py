@@ -14,24 +14,14 @@ import re
 import subprocess
 
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-from traitlets.config import Config
 
 from autograder import sandbox
-from autograder.course import load_config
 from autograder.sandbox import forkserver
 
-from .sandbox_helpers import REPO, fake_course, output_text
+from .sandbox_helpers import fake_course
 
 pytestmark = [pytest.mark.nbgrader,
               pytest.mark.skipif(not sandbox.sandbox_available()[0], reason="bubblewrap unusable")]
-
-
-@pytest.fixture
-def server_reset():
-    forkserver.shutdown()
-    yield
-    forkserver.shutdown()
 
 
 @pytest.fixture
@@ -41,23 +31,10 @@ def scratch(tmp_path):
 
 def run(cells, scratch, **settings):
     """Execute ``cells`` in a forked sandboxed kernel as `nbgrader autograde` does: the notebook's text output and
-    the kernel's report."""
-    course_config = load_config(REPO)
-    config = Config()
-    config.Execute.extra_arguments = list(course_config.Execute.extra_arguments)
-    config.Execute.timeout = 60
-    config.Sandbox.require = True
-    config.Sandbox.forked_kernels = True
-    for key, value in settings.items():
-        setattr(config.Sandbox, key, value)
-    notebook = new_notebook(cells=[new_code_cell(code) for code in cells])
-    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    resources = {"metadata": {"path": str(scratch)}}
-    sandbox.kernel_reports(scratch, clear=True)
-    notebook, _ = sandbox.SandboxedExecute(config=config).preprocess(notebook, resources)
-    reports = sandbox.kernel_reports(scratch, clear=True)
-    assert reports and reports[0].get("forked") is True, reports  # forked by this process's prepared process
-    return output_text(notebook), reports[0]
+    the kernel's report (``test_attacks_forked2.run``)."""
+    from .test_attacks_forked2 import run as run_in_kernel
+
+    return run_in_kernel(cells, scratch, forked=True, **settings)
 
 
 def _pid():

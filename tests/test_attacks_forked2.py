@@ -26,13 +26,6 @@ pytestmark = [pytest.mark.nbgrader,
 
 
 @pytest.fixture
-def server_reset():
-    forkserver.shutdown()
-    yield
-    forkserver.shutdown()
-
-
-@pytest.fixture
 def scratch(tmp_path):
     return fake_course(tmp_path / "course")["scratch"]
 

@@ -156,13 +156,6 @@ CLEAN = "SEEN []\nIPC -1 -1 -1\nSITE []\nSUM 45"
 
 
 @pytest.fixture
-def server_reset():
-    forkserver.shutdown()
-    yield
-    forkserver.shutdown()
-
-
-@pytest.fixture
 def scratch(tmp_path):
     folder = fake_course(tmp_path / "course")["scratch"]
     (folder / "data.csv").write_text("a,b\n1,2\n")
