@@ -249,8 +249,9 @@ def main() -> None:
     os.dup2(2, 1)  # what imports print goes to the log, never into the control channel
     failed, PRELOADED["bytes"] = preload()
     check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
-    unsafe = "autograder.kernel.variant" in sys.modules  # it would hold the prepared process's environment
-    _send(control_out, {"ready": os.getpid(), "threads": 0 if unsafe else _threads(), "failed": failed})
+    refused = ("autograder.kernel.variant is loaded: every fork would grade the prepared process's (default) variant"
+               if "autograder.kernel.variant" in sys.modules else "")
+    _send(control_out, {"ready": os.getpid(), "threads": _threads(), "failed": failed, "refused": refused})
     serve(0, control_out)
 
 

@@ -30,7 +30,7 @@ MESSAGE_BYTES, READY_SECONDS, ANSWER_SECONDS = 65536, 120, 30  # a line's bytes;
 THREADS_ONE = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                        "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
 # One prepared process per grading thread (a Dask worker may grade in several): it forks one kernel at a time
-_STATE: dict = {"servers": {}, "unavailable": "", "registered": False, "started": 0, "discarded": []}
+_STATE: dict = {"servers": {}, "unavailable": "", "registered": False, "started": 0}
 _LOCK = threading.Lock()
 
 
@@ -52,17 +52,14 @@ def uid_mode(settings: Sandbox) -> str:
     return "userns"
 
 
-def _reference_env() -> str:
+def _shared(settings: Sandbox) -> tuple:
+    """``(readable_paths, environment)`` every fork shares: without the submission's reference cache (the grading
+    process's file, in ``prepared.workdir``, and the variable naming it), which is copied into each fork instead."""
     from ..kernel.reference import ENV
-
-    return ENV
-
-
-def _workdir() -> Path:
-    """The grading process's folder of reference caches (``prepared.workdir``): copied into each fork, never shared."""
     from .prepared import workdir
 
-    return workdir()
+    return ([p for p in settings.readable_paths if Path(p).parent != workdir()],
+            {k: v for k, v in settings.environment.items() if k != ENV})
 
 
 def signature(settings: Sandbox, course_root) -> str:
@@ -71,8 +68,7 @@ def signature(settings: Sandbox, course_root) -> str:
                 "memory_bytes", "cgroup_memory_bytes", "max_processes", "file_size_bytes", "cpu_seconds",
                 "wall_clock_seconds", "tmp_bytes"}  # limits are set in each fork, the reference cache copied to it
     traits = {name: getattr(settings, name) for name in settings.trait_names(config=True) if name not in per_fork}
-    traits["environment"] = {k: v for k, v in settings.environment.items() if k != _reference_env()}
-    traits["readable_paths"] = [p for p in settings.readable_paths if Path(p).parent != _workdir()]
+    traits["readable_paths"], traits["environment"] = _shared(settings)
     masks = course_masks(settings, Path("/nonexistent"), Path(course_root) if course_root else None)
     hidden = [str(p) for p in hidden_package_parts(Path(package_path()))]  # a new __pycache__: masked from its start
     return json.dumps({"sandbox": traits, "masks": masks, "hidden": hidden, "mode": uid_mode(settings)},
@@ -90,12 +86,11 @@ class ForkServer:
         for folder in (self.work, self.runtime):  # a kernel's dedicated uid crosses them to its own folders
             os.chmod(folder, 0o755)
         self._log = open(self.logs / "zygote.log", "wb")
-        self.number, self.forked, self._processes, self._answers, self._broken = 0, 0, {}, {}, False
+        self.number, self._processes, self._answers, self._broken = 0, {}, {}, False
         self._lock = threading.Condition()
         env = {**THREADS_ONE, "AUTOGRADER_PREIMPORT": ",".join(settings.preimports)}
         shared = Sandbox(config=settings.config)  # what every fork shares: no submission's reference cache
-        shared.readable_paths = [p for p in settings.readable_paths if Path(p).parent != _workdir()]
-        shared.environment = {k: v for k, v in settings.environment.items() if k != _reference_env()}
+        shared.readable_paths, shared.environment = _shared(settings)
         argv = bwrap_argv([sys.executable, "-m", "autograder.kernel.zygote"], shared, self.work, self.runtime,
                           Path(course_root) if course_root else None, environment=env, zygote=self.mode,
                           writable=[self.logs])
@@ -109,9 +104,11 @@ class ForkServer:
             raise ForkUnavailable(f"the prepared process did not start ({self.log_tail()!r})")
         self.threads = ready["threads"]
         found = [pid for pid, ns in descendants(self.process.pid).items() if ns == ready["ready"]]
-        if self.threads != 1 or len(found) != 1:
+        refused = ready.get("refused") or ("" if self.threads == 1 and len(found) == 1 else
+                                           f"it is not alone and single-threaded ({self.threads} threads)")
+        if refused:
             self.discard()
-            raise ForkUnavailable(f"the prepared process is not alone and single-threaded ({self.threads} threads)")
+            raise ForkUnavailable(f"the prepared process cannot be used: {refused}")
         self.pid = found[0]
         self._pidfd = os.pidfd_open(self.pid)  # readable once the prepared process has ended
 
@@ -188,7 +185,6 @@ class ForkServer:
             Path(procs).write_text(str(process.pid))
         if cgroup_procs:
             self._send({"go": number})
-        self.forked += 1
         return process
 
     def settle(self, process: ForkedProcess | None) -> None:
@@ -220,7 +216,6 @@ class ForkServer:
     def discard(self, why: str = "") -> None:
         """End the prepared process and everything in its sandbox, remove its folders; ``why`` is logged."""
         if why:
-            _STATE["discarded"].append(why)
             print(f"autograder: prepared process of forked kernels discarded ({why}); the next kernel gets a fresh one",
                   file=sys.stderr)
         with _LOCK:
